@@ -1,0 +1,284 @@
+/**
+ * The stack configuration is the product's interface. This module checks all of it up front and
+ * reports every problem at once, each naming its config key and the fix, before a single resource
+ * is registered. It has no Pulumi in it: the program passes the raw values in.
+ */
+import * as v from "./validate";
+import { ConfigError } from "./errors";
+
+export const PROJECT = "homelab-mail";
+
+export interface DomainConfig { readonly name: string; readonly cloudflareZoneId: string }
+export interface RoutingConfig {
+  readonly serviceDestination: string;
+  readonly personalDestination: string;
+  readonly serviceAddresses: string[];
+  readonly personalAddresses: string[];
+}
+export interface HostPort { readonly host: string; readonly port: number }
+export interface PmgConfig {
+  readonly endpoint: string;
+  readonly username: string;
+  readonly tlsFingerprint?: string;
+  readonly trustedNetworks: string[];
+  /** Outbound smarthost: PMG's `smarthost`/`smarthostport` (postfix default_transport). */
+  readonly smarthost: HostPort;
+  /** Where PMG hands inbound mail for every domain: Stalwart's SMTP listener. */
+  readonly transport: HostPort & { readonly protocol: "smtp" | "lmtp" };
+  readonly dkim: { readonly selector: string; readonly keySize: number };
+  readonly ssh?: { readonly host: string; readonly port: number; readonly user: string; readonly hostKey: string };
+}
+export interface StalwartAccount { readonly name: string; readonly emails: string[]; readonly description?: string }
+export interface StalwartConfig { readonly endpoint: string; readonly username: string; readonly accounts: StalwartAccount[] }
+export interface FetchmailConfig {
+  readonly server: string; readonly port: number; readonly user: string; readonly folder: string; readonly pollSeconds: number;
+}
+export interface MailChainConfig {
+  readonly domains: DomainConfig[];
+  readonly cloudflareAccountId?: string;
+  readonly routing?: RoutingConfig;
+  readonly pmg: PmgConfig;
+  readonly stalwart?: StalwartConfig;
+  readonly fetchmail?: FetchmailConfig;
+  /** Take over existing objects that differ from the declaration (see README, "Adopting"). */
+  readonly adoptExisting: boolean;
+}
+
+/** Secret keys, each required when the block that uses it is configured. */
+export const SECRET_KEYS = [
+  "pmgPassword", "stalwartPassword", "pmgSshPrivateKey", "gmailFetchmailPassword", "gmailSmarthostPassword",
+] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+type Raw = Record<string, unknown>;
+
+/** Collects problems as "homelab-mail:<key path>: <reason>". */
+class Problems {
+  readonly list: string[] = [];
+  add(path: string, reason: string): void {
+    this.list.push(`${PROJECT}:${path}: ${reason}`);
+  }
+  check(path: string, value: unknown, rule: (x: unknown) => v.Problem): void {
+    const p = rule(value);
+    if (p) this.add(path, p);
+  }
+  object(path: string, value: unknown, required = true): Raw | undefined {
+    if (value === undefined || value === null) {
+      if (required) this.add(path, `is missing; set it in Pulumi.<stack>.yaml (see README, "Configuration")`);
+      return undefined;
+    }
+    if (typeof value !== "object" || Array.isArray(value)) {
+      this.add(path, `must be an object, got ${Array.isArray(value) ? "a list" : typeof value}`);
+      return undefined;
+    }
+    return value as Raw;
+  }
+  list_(path: string, value: unknown, required = true): unknown[] {
+    if (value === undefined && !required) return [];
+    if (!Array.isArray(value)) {
+      this.add(path, value === undefined ? "is missing; give a list" : "must be a list");
+      return [];
+    }
+    return value;
+  }
+  string(path: string, value: unknown, required = true): string | undefined {
+    if (value === undefined && !required) return undefined;
+    if (typeof value !== "string" || value.trim() === "") {
+      this.add(path, value === undefined ? "is missing" : "must be a non-empty string");
+      return undefined;
+    }
+    if (/[\x00-\x1f\x7f]/.test(value)) this.add(path, "must not contain control characters or newlines");
+    return value;
+  }
+  unknownKeys(path: string, obj: Raw, known: string[]): void {
+    for (const k of Object.keys(obj)) {
+      if (!known.includes(k)) this.add(`${path}.${k}`, `is not a known key; expected one of ${known.join(", ")}`);
+    }
+  }
+}
+
+/** Validates the raw stack config (`project:key` stripped) and the names of the secrets that are set. */
+export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailChainConfig {
+  const p = new Problems();
+  const domains = p.list_("domains", raw.domains).flatMap((d, i) => {
+    const o = p.object(`domains[${i}]`, d);
+    if (!o) return [];
+    p.unknownKeys(`domains[${i}]`, o, ["name", "cloudflareZoneId"]);
+    p.check(`domains[${i}].name`, o.name, v.mailDomain);
+    if (typeof o.cloudflareZoneId !== "string" || !/^[0-9a-f]{32}$/.test(o.cloudflareZoneId)) {
+      p.add(`domains[${i}].cloudflareZoneId`, "must be the zone's 32-character hex id (Cloudflare dashboard, zone Overview)");
+    }
+    return [{ name: String(o.name).toLowerCase(), cloudflareZoneId: String(o.cloudflareZoneId) }];
+  });
+  if (domains.length === 0 && Array.isArray(raw.domains)) p.add("domains", "must name at least one domain");
+  const names = domains.map((d) => d.name);
+  names.forEach((n, i) => names.indexOf(n) !== i && p.add(`domains[${i}].name`, `"${n}" is listed twice`));
+
+  const cloudflareAccountId = p.string("cloudflareAccountId", raw.cloudflareAccountId, raw.routing !== undefined);
+  if (cloudflareAccountId !== undefined && !/^[0-9a-f]{32}$/.test(cloudflareAccountId)) {
+    p.add("cloudflareAccountId", "must be the account's 32-character hex id");
+  }
+  const routing = validateRouting(p, raw.routing, names);
+  const stalwart = validateStalwart(p, raw.stalwart, names);
+  const pmg = validatePmg(p, raw.pmg, stalwartHost(stalwart));
+  const fetchmail = validateFetchmail(p, raw.fetchmail);
+  if (raw.adoptExisting !== undefined && typeof raw.adoptExisting !== "boolean") {
+    p.add("adoptExisting", "must be true or false");
+  }
+
+  const needs: [SecretKey, boolean][] = [
+    ["pmgPassword", true],
+    ["stalwartPassword", stalwart !== undefined],
+    ["pmgSshPrivateKey", pmg?.ssh !== undefined],
+    ["gmailFetchmailPassword", fetchmail !== undefined],
+  ];
+  for (const [key, needed] of needs) {
+    if (needed && !secretsSet.has(key)) p.add(key, `is not set; run: pulumi config set --secret ${PROJECT}:${key}`);
+  }
+  if (p.list.length > 0 || !pmg) throw new ConfigError(p.list);
+  return { domains, cloudflareAccountId, routing, pmg, stalwart, fetchmail, adoptExisting: raw.adoptExisting === true };
+}
+
+function addressesIn(p: Problems, path: string, value: unknown, domains: string[]): string[] {
+  return p.list_(path, value).flatMap((a, i) => {
+    const problem = v.email(a);
+    if (problem) return p.add(`${path}[${i}]`, problem), [];
+    const address = (a as string).toLowerCase();
+    const domain = address.split("@")[1];
+    if (!domains.includes(domain)) {
+      p.add(`${path}[${i}]`, `"${a}" is in ${domain}, which is not one of homelab-mail:domains; add the domain or fix the address`);
+    }
+    return [address];
+  });
+}
+
+function validateRouting(p: Problems, value: unknown, domains: string[]): RoutingConfig | undefined {
+  const o = p.object("routing", value, false);
+  if (!o) return undefined;
+  p.unknownKeys("routing", o, ["serviceDestination", "personalDestination", "serviceAddresses", "personalAddresses"]);
+  p.check("routing.serviceDestination", o.serviceDestination, v.email);
+  p.check("routing.personalDestination", o.personalDestination, v.email);
+  const serviceAddresses = addressesIn(p, "routing.serviceAddresses", o.serviceAddresses, domains);
+  const personalAddresses = addressesIn(p, "routing.personalAddresses", o.personalAddresses, domains);
+  for (const a of serviceAddresses.filter((x) => personalAddresses.includes(x))) {
+    p.add("routing.personalAddresses", `${a} is also a service address; route each address one way`);
+  }
+  return {
+    serviceDestination: String(o.serviceDestination).toLowerCase(),
+    personalDestination: String(o.personalDestination).toLowerCase(),
+    serviceAddresses,
+    personalAddresses,
+  };
+}
+
+function hostPort(p: Problems, path: string, value: unknown, defaults: Partial<HostPort> = {}): HostPort | undefined {
+  const o = p.object(path, value, defaults.host === undefined);
+  if (!o && defaults.host === undefined) return undefined;
+  const merged = { ...defaults, ...(o ?? {}) };
+  p.check(`${path}.host`, merged.host, v.host);
+  p.check(`${path}.port`, merged.port, v.port);
+  return o || defaults.host !== undefined ? { host: String(merged.host), port: Number(merged.port) } : undefined;
+}
+
+function stalwartHost(stalwart: StalwartConfig | undefined): string | undefined {
+  try {
+    return stalwart ? new URL(stalwart.endpoint).hostname.replace(/^\[|\]$/g, "") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function validatePmg(p: Problems, value: unknown, transportHost: string | undefined): PmgConfig | undefined {
+  const o = p.object("pmg", value);
+  if (!o) return undefined;
+  p.unknownKeys("pmg", o, [
+    "endpoint", "username", "tlsFingerprint", "trustedNetworks", "smarthost", "transport", "dkim", "ssh",
+  ]);
+  p.check("pmg.endpoint", o.endpoint, (x) => v.endpoint(x));
+  const username = p.string("pmg.username", o.username) ?? "";
+  if (username && !/^[^\s@:]+@[A-Za-z][A-Za-z0-9._-]*$/.test(username)) {
+    p.add("pmg.username", `"${username}" has no realm; PMG appends @quarantine to bare names, so write root@pam or name@pmg`);
+  }
+  if (o.tlsFingerprint !== undefined) p.check("pmg.tlsFingerprint", o.tlsFingerprint, v.sha256Fingerprint);
+  const trustedNetworks = p.list_("pmg.trustedNetworks", o.trustedNetworks).map((c, i) => {
+    p.check(`pmg.trustedNetworks[${i}]`, c, v.cidr);
+    return String(c);
+  });
+  trustedNetworks.forEach((c, i) => trustedNetworks.indexOf(c) !== i && p.add(`pmg.trustedNetworks[${i}]`, `${c} is listed twice`));
+  const smarthost = hostPort(p, "pmg.smarthost", o.smarthost);
+  // Stalwart's SMTP listener is on the host of its management endpoint unless said otherwise.
+  const transportHp = hostPort(p, "pmg.transport", o.transport, { host: transportHost, port: 25 });
+  const protocol = (o.transport as Raw | undefined)?.protocol ?? "smtp";
+  if (protocol !== "smtp" && protocol !== "lmtp") p.add("pmg.transport.protocol", "must be smtp or lmtp");
+  const dkimRaw = p.object("pmg.dkim", o.dkim);
+  const dkim = { selector: String(dkimRaw?.selector).toLowerCase(), keySize: Number(dkimRaw?.keySize ?? 2048) };
+  if (dkimRaw) {
+    p.check("pmg.dkim.selector", dkimRaw.selector, v.dkimSelector);
+    p.check("pmg.dkim.keySize", dkimRaw.keySize ?? 2048, v.dkimKeySize);
+  }
+  const ssh = validateSsh(p, o.ssh);
+  if (!smarthost || !transportHp || !dkimRaw) return undefined;
+  return {
+    endpoint: String(o.endpoint), username, tlsFingerprint: o.tlsFingerprint as string | undefined,
+    trustedNetworks, smarthost, transport: { ...transportHp, protocol: protocol as "smtp" | "lmtp" }, dkim, ssh,
+  };
+}
+
+function validateSsh(p: Problems, value: unknown): PmgConfig["ssh"] {
+  const o = p.object("pmg.ssh", value, false);
+  if (!o) return undefined;
+  p.check("pmg.ssh.host", o.host, v.host);
+  p.check("pmg.ssh.port", o.port ?? 22, v.port);
+  const user = p.string("pmg.ssh.user", o.user);
+  if (user && !/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) p.add("pmg.ssh.user", `"${user}" is not a valid Unix user name`);
+  if (typeof o.hostKey !== "string" || !/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}$/.test(o.hostKey)) {
+    p.add("pmg.ssh.hostKey", "must be the host's public key as `<type> <base64>` (ssh-keyscan -t ed25519 <host>, without the host name)");
+  }
+  return { host: String(o.host), port: Number(o.port ?? 22), user: String(user), hostKey: String(o.hostKey) };
+}
+
+function validateStalwart(p: Problems, value: unknown, domains: string[]): StalwartConfig | undefined {
+  const o = p.object("stalwart", value, false);
+  if (!o) return undefined;
+  p.unknownKeys("stalwart", o, ["endpoint", "username", "accounts"]);
+  p.check("stalwart.endpoint", o.endpoint, (x) => v.endpoint(x, ["https:", "http:"]));
+  const username = p.string("stalwart.username", o.username) ?? "";
+  const accounts = p.list_("stalwart.accounts", o.accounts).flatMap((a, i) => {
+    const path = `stalwart.accounts[${i}]`;
+    const acc = p.object(path, a);
+    if (!acc) return [];
+    p.unknownKeys(path, acc, ["name", "emails", "description"]);
+    const name = p.string(`${path}.name`, acc.name)?.toLowerCase();
+    if (name && !/^[a-z0-9][a-z0-9._-]{0,63}(@[a-z0-9.-]+)?$/.test(name)) {
+      p.add(`${path}.name`, `"${name}" is not a valid account name; use letters, digits, . _ -`);
+    }
+    const emails = addressesIn(p, `${path}.emails`, acc.emails, domains);
+    const description = p.string(`${path}.description`, acc.description, false);
+    return name ? [{ name, emails, description }] : [];
+  });
+  const seen = new Map<string, string>();
+  accounts.forEach((a, i) => {
+    if (seen.has(a.name)) p.add(`stalwart.accounts[${i}].name`, `"${a.name}" is declared twice`);
+    seen.set(a.name, a.name);
+    for (const e of a.emails) {
+      if (seen.has(`@${e}`)) p.add(`stalwart.accounts[${i}].emails`, `${e} belongs to ${seen.get(`@${e}`)} already`);
+      seen.set(`@${e}`, a.name);
+    }
+  });
+  return { endpoint: String(o.endpoint), username, accounts };
+}
+
+function validateFetchmail(p: Problems, value: unknown): FetchmailConfig | undefined {
+  const o = p.object("fetchmail", value, false);
+  if (!o) return undefined;
+  p.unknownKeys("fetchmail", o, ["server", "port", "user", "folder", "pollSeconds"]);
+  p.check("fetchmail.server", o.server, v.host);
+  p.check("fetchmail.port", o.port ?? 993, v.port);
+  const user = p.string("fetchmail.user", o.user) ?? "";
+  const folder = p.string("fetchmail.folder", o.folder ?? "INBOX") ?? "INBOX";
+  const poll = o.pollSeconds ?? 120;
+  if (typeof poll !== "number" || !Number.isInteger(poll) || poll < 30 || poll > 86400) {
+    p.add("fetchmail.pollSeconds", "must be a whole number of seconds from 30 to 86400 (Gmail throttles faster polling)");
+  }
+  return { server: String(o.server), port: Number(o.port ?? 993), user, folder, pollSeconds: Number(poll) };
+}

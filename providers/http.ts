@@ -1,0 +1,93 @@
+/**
+ * HTTP plumbing every API client of this project shares: one keep-alive undici Agent per endpoint,
+ * TLS verified by default or pinned to a SHA-256 certificate fingerprint (for appliances with a
+ * self-signed certificate; there is deliberately no "insecure" switch), and bounded retries with
+ * exponential backoff for idempotent requests.
+ */
+import { Agent, buildConnector } from "undici";
+import type { TLSSocket } from "node:tls";
+import { HomelabMailError } from "../lib/errors";
+
+export interface DispatcherOptions {
+  /** Pin the server's certificate: `AA:BB:...` (SHA-256, as openssl prints it). */
+  readonly tlsFingerprint?: string;
+  /** Connect timeout in milliseconds. */
+  readonly connectTimeoutMs?: number;
+}
+
+export class TlsPinError extends HomelabMailError {
+  constructor(host: string, expected: string, got: string) {
+    super(
+      "E_TLS_PIN",
+      `tls: the certificate of ${host} has fingerprint ${got}, not the pinned ${expected}; ` +
+        `if the appliance's certificate was renewed, update its tlsFingerprint in the stack config`,
+    );
+  }
+}
+
+export function normalizeFingerprint(fp: string): string {
+  return fp.replace(/:/g, "").toUpperCase().replace(/(..)(?!$)/g, "$1:");
+}
+
+/** A keep-alive Agent; with a fingerprint, the chain is not checked but the leaf must match it exactly. */
+export function createDispatcher(opts: DispatcherOptions = {}): Agent {
+  const timeout = opts.connectTimeoutMs ?? 10_000;
+  if (!opts.tlsFingerprint) {
+    return new Agent({ keepAliveTimeout: 30_000, connect: { timeout } });
+  }
+  const expected = normalizeFingerprint(opts.tlsFingerprint);
+  const base = buildConnector({ rejectUnauthorized: false, timeout });
+  return new Agent({
+    keepAliveTimeout: 30_000,
+    connect(options, callback) {
+      base(options, (err, socket) => {
+        if (err || !socket) return callback(err ?? new Error("connect failed"), null);
+        const got = (socket as TLSSocket).getPeerCertificate?.()?.fingerprint256;
+        if (!got || normalizeFingerprint(got) !== expected) {
+          socket.destroy();
+          return callback(new TlsPinError(options.hostname, expected, got ?? "none (not TLS)"), null);
+        }
+        callback(null, socket);
+      });
+    },
+  });
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  readonly retries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 200, maxDelayMs: 3_000 };
+
+/** Transport errors after which the request may not have reached the server at all. */
+const NOT_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN"]);
+/** Transport errors that may have cut a request the server was handling. */
+const CUT = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+export function transportErrorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (NOT_SENT.has(code) || CUT.has(code))) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Whether a failed attempt may be tried again: never a request that may have changed something twice. */
+export function retryable(transportCode: string | undefined, status: number, idempotent: boolean): boolean {
+  if (transportCode) return NOT_SENT.has(transportCode) || (idempotent && CUT.has(transportCode));
+  return idempotent && (status === 429 || status === 502 || status === 503 || status === 504);
+}
+
+export function backoffMs(attempt: number, policy: RetryPolicy, retryAfter?: string | null): number {
+  const after = retryAfter ? Number(retryAfter) * 1000 : NaN;
+  if (Number.isFinite(after) && after >= 0) return Math.min(after, policy.maxDelayMs);
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return exp / 2 + Math.random() * (exp / 2);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

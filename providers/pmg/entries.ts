@@ -1,0 +1,185 @@
+/**
+ * One provider for every PMG list whose entries are keyed by a string (trusted networks, relay
+ * domains, transports, DKIM signing domains): they share PMG's semantics exactly (POST to the list,
+ * GET/PUT/DELETE on `<list>/<key>`, 500 "already exists" and "does not exist"), so the lifecycle
+ * rules live here once and each resource only says what differs.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { gone } from "../gone";
+import * as v from "../../lib/validate";
+import { AdoptionRefusedError } from "../../lib/errors";
+import { pmgClient, settings } from "../context";
+import { PmgApiError, type PmgClient } from "./client";
+import { coerce, type PmgType } from "./coerce";
+
+export interface FieldSpec {
+  /** PMG's parameter name (`use_mx`), when it differs from the property name (`useMx`). */
+  readonly param?: string;
+  readonly type: PmgType;
+  readonly default?: string | number | boolean;
+  readonly validate?: (value: unknown) => v.Problem;
+}
+
+export interface EntrySpec {
+  /** "trusted network": used in messages. */
+  readonly noun: string;
+  /** "/config/mynetworks". */
+  readonly collection: string;
+  /** The property and PMG parameter that is the entry's key. */
+  readonly key: string;
+  readonly validateKey: (value: unknown) => v.Problem;
+  readonly normalizeKey?: (value: string) => string;
+  readonly fields: Record<string, FieldSpec>;
+  /** Fields PMG's PUT requires even when unchanged (mynetworks and domains: `comment`). */
+  readonly alwaysPut?: string[];
+  /** The record as PMG will read it back, so declared and observed values compare equal. */
+  readonly expected?: (record: Record<string, unknown>) => Record<string, unknown>;
+}
+
+export type EntryInputs = Record<string, unknown> & { endpoint: string };
+type Record_ = Record<string, unknown>;
+
+export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<EntryInputs, EntryInputs> {
+  const props = [spec.key, ...Object.keys(spec.fields)];
+  const types: Record<string, PmgType> = {};
+  for (const [name, f] of Object.entries(spec.fields)) types[f.param ?? name] = f.type;
+  const expected = (r: Record_) => (spec.expected ? spec.expected(r) : r);
+  const path = (key: string) => `${spec.collection}/${key}`;
+
+  /** The entry as the resource's properties, from PMG's own names and string-typed values. */
+  const fromPmg = (endpoint: string, raw: Record_): EntryInputs => {
+    const c = coerce(raw, types);
+    const out: EntryInputs = { endpoint, [spec.key]: String(raw[spec.key]) };
+    for (const [name, f] of Object.entries(spec.fields)) {
+      const val = c[f.param ?? name];
+      out[name] = val ?? (f.type === "string" ? "" : f.default ?? null);
+    }
+    return out;
+  };
+
+  const differences = (want: Record_, have: Record_) =>
+    Object.keys(spec.fields).filter((f) => !v.isUnknown(want[f]) && JSON.stringify(want[f] ?? null) !== JSON.stringify(have[f] ?? null));
+
+  const fetch = async (client: PmgClient, key: string): Promise<Record_ | undefined> => {
+    try {
+      return await client.get<Record_>(path(key));
+    } catch (e) {
+      if (e instanceof PmgApiError && e.kind === "missing") return undefined;
+      throw e;
+    }
+  };
+
+  const params = (inputs: Record_, names: string[]) => {
+    const out: Record<string, string | number | boolean> = {};
+    for (const name of names) {
+      const val = inputs[name];
+      if (val !== undefined && val !== null) out[spec.fields[name].param ?? name] = val as string | number | boolean;
+    }
+    return out;
+  };
+
+  const describe = (key: string, endpoint: string) => `pmg: ${spec.noun} ${key} on ${endpoint}`;
+
+  return {
+    async check(_olds, news) {
+      const failures: pulumi.dynamic.CheckFailure[] = [];
+      const inputs: EntryInputs = { ...news };
+      const add = (property: string, problem: v.Problem) => problem && failures.push({ property, reason: problem });
+      if (!v.isUnknown(news.endpoint)) add("endpoint", v.endpoint(news.endpoint));
+      const key = news[spec.key];
+      if (!v.isUnknown(key)) {
+        add(spec.key, spec.validateKey(key));
+        if (typeof key === "string" && spec.normalizeKey) inputs[spec.key] = spec.normalizeKey(key);
+      }
+      for (const [name, f] of Object.entries(spec.fields)) {
+        if (inputs[name] === undefined && f.default !== undefined) inputs[name] = f.default;
+        if (inputs[name] === undefined && f.type === "string") inputs[name] = "";
+        if (v.isUnknown(inputs[name])) continue;
+        add(name, typeProblem(f.type, inputs[name]) ?? f.validate?.(inputs[name]));
+      }
+      for (const k of Object.keys(news)) {
+        if (k !== "endpoint" && k !== "__provider" && !props.includes(k)) add(k, `is not a property of this resource`);
+      }
+      return { inputs, failures };
+    },
+
+    async diff(_id, olds, news) {
+      const replaces = ["endpoint", spec.key].filter((k) => v.isUnknown(news[k]) || olds[k] !== news[k]);
+      const unknown = Object.keys(spec.fields).filter((f) => v.isUnknown(news[f]));
+      const changed = [...differences(expected(news), olds), ...unknown];
+      return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
+    },
+
+    async create(inputs) {
+      const client = await pmgClient(inputs.endpoint);
+      const key = String(inputs[spec.key]);
+      let current = await fetch(client, key);
+      if (!current) {
+        try {
+          await client.create(spec.collection, { [spec.key]: key, ...params(inputs, Object.keys(spec.fields)) });
+        } catch (e) {
+          // Created meanwhile (by hand, or a lost answer to our own earlier POST): judge it like any existing entry.
+          if (!(e instanceof PmgApiError && e.kind === "duplicate")) throw e;
+        }
+        current = await fetch(client, key);
+      }
+      if (!current) throw new Error(`${describe(key, inputs.endpoint)}: created, but PMG does not list it; run pulumi up again`);
+      const have = fromPmg(inputs.endpoint, current);
+      const diffs = differences(expected(inputs), have);
+      if (diffs.length > 0) {
+        if (!(await settings()).adoptExisting) {
+          const what = diffs.map((f) => `${f} is ${JSON.stringify(have[f])}, declared ${JSON.stringify(inputs[f])}`).join("; ");
+          throw new AdoptionRefusedError(
+            `${describe(key, inputs.endpoint)} already exists and differs (${what}). Nothing was changed. ` +
+              `To adopt it and overwrite those fields, run \`pulumi config set homelab-mail:adoptExisting true\` and \`pulumi up\` ` +
+              `(then \`pulumi config rm homelab-mail:adoptExisting\`); or change the declaration to match and run \`pulumi up\`.`,
+          );
+        }
+        await client.update(path(key), params(inputs, [...new Set([...diffs, ...(spec.alwaysPut ?? [])])]));
+        current = (await fetch(client, key)) ?? current;
+      }
+      return { id: key, outs: fromPmg(inputs.endpoint, current) };
+    },
+
+    async read(id, props_) {
+      const endpoint = String(props_?.endpoint);
+      const client = await pmgClient(endpoint);
+      const current = await fetch(client, id);
+      if (!current) return gone();
+      const outs = fromPmg(endpoint, current);
+      return { id, props: outs, inputs: outs };
+    },
+
+    async update(id, olds, news) {
+      const client = await pmgClient(news.endpoint);
+      const changed = differences(expected(news), olds);
+      const names = [...new Set([...changed, ...(spec.alwaysPut ?? [])])];
+      try {
+        if (names.length > 0) await client.update(path(id), params(news, names));
+      } catch (e) {
+        // Deleted by hand since the last refresh: put it back rather than fail.
+        if (!(e instanceof PmgApiError && e.kind === "missing")) throw e;
+        await client.create(spec.collection, { [spec.key]: id, ...params(news, Object.keys(spec.fields)) });
+      }
+      const current = await fetch(client, id);
+      if (!current) throw new Error(`${describe(id, news.endpoint)}: updated, but PMG no longer lists it; run pulumi up again`);
+      return { outs: fromPmg(news.endpoint, current) };
+    },
+
+    async delete(id, props_) {
+      const client = await pmgClient(String(props_.endpoint));
+      try {
+        await client.remove(path(String(props_[spec.key] ?? id)));
+      } catch (e) {
+        if (!(e instanceof PmgApiError && e.kind === "missing")) throw e;
+      }
+    },
+  };
+}
+
+function typeProblem(type: PmgType, value: unknown): v.Problem {
+  if (type === "string" && typeof value !== "string") return `must be a string, got ${JSON.stringify(value)}`;
+  if (type === "integer" && !Number.isInteger(value)) return `must be a whole number, got ${JSON.stringify(value)}`;
+  if (type === "boolean" && typeof value !== "boolean") return `must be true or false, got ${JSON.stringify(value)}`;
+  return undefined;
+}
