@@ -106,7 +106,7 @@ export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailC
     p.unknownKeys(`domains[${i}]`, o, ["name", "cloudflareZoneId"]);
     p.check(`domains[${i}].name`, o.name, v.mailDomain);
     if (typeof o.cloudflareZoneId !== "string" || !/^[0-9a-f]{32}$/.test(o.cloudflareZoneId)) {
-      p.add(`domains[${i}].cloudflareZoneId`, "must be the zone's 32-character hex id (Cloudflare dashboard, zone Overview)");
+      p.add(`domains[${i}].cloudflareZoneId`, "must be the zone's 32-character hex id as a quoted string (Cloudflare dashboard, zone Overview)");
     }
     return [{ name: String(o.name).toLowerCase(), cloudflareZoneId: String(o.cloudflareZoneId) }];
   });

@@ -129,8 +129,8 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, DkimSelectorOutpu
     const inputs = { endpoint: String(props?.endpoint), selector: id, keySize: Number(props?.keySize ?? 2048) };
     const outs = await observe(inputs, props);
     if (!outs) return gone();
-    const inputs = { endpoint: outs.endpoint, selector: outs.selector, keySize: outs.keySize };
-    return { id, props: outs, inputs: inputs as DkimSelectorOutputs };
+    const declared = { endpoint: outs.endpoint, selector: outs.selector, keySize: outs.keySize };
+    return { id, props: outs, inputs: declared as DkimSelectorOutputs };
   },
 
   async update(_id, olds, news) {

@@ -101,11 +101,13 @@ export function spawnHost(opts: HostProcessOptions = {}): Promise<HostProcess> {
     };
 
     return new Promise<HostProcess>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
         const fail = async (why: string) => {
+            clearTimeout(timer);
             await close();
             reject(new Error(`dynamic-provider host failed to start: ${why}\n${logs.join("\n")}`));
         };
-        const timer = setTimeout(() => fail(`no port within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+        timer = setTimeout(() => fail(`no port within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
         child.once("error", (e) => fail(e.message));
         const early = (code: number | null, signal: string | null) =>
             fail(`exited (${code ?? signal}) before printing its port`);

@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PmgConfig } from "../lib/config";
+import { PmgDkimDomain } from "../providers/pmg/dkimDomain";
+import { PmgDkimSelector } from "../providers/pmg/dkimSelector";
+import { PmgDkimSigning } from "../providers/pmg/dkimSigning";
+import { PmgRelayDomain } from "../providers/pmg/relayDomain";
+import { PmgSmarthost } from "../providers/pmg/smarthost";
+import { PmgTransport } from "../providers/pmg/transport";
+import { PmgTrustedNetwork } from "../providers/pmg/trustedNetwork";
+
+export interface PmgGatewayArgs {
+  /** Validated `homelab-mail:pmg`. */
+  readonly pmg: PmgConfig;
+  /** Mail domains PMG relays, transports to Stalwart and DKIM-signs. */
+  readonly domains: string[];
+  /** Resources PMG's transports must wait for (Stalwart's domains and accounts). */
+  readonly transportsAfter?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * The published DKIM DNS records. Signing is switched on only after them, and not at all while
+   * this is unset: mail signed with a key DNS does not serve fails DKIM everywhere.
+   */
+  readonly signingAfter?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Everything the mail chain needs from PMG's API: trusted networks, smarthost, domains, transports, DKIM. */
+export class PmgGateway extends pulumi.ComponentResource {
+  readonly selector: PmgDkimSelector;
+  /** DKIM TXT value, `v=DKIM1; h=sha256; k=rsa; p=...`, straight from PMG's active key. */
+  readonly dkimTxtValue: pulumi.Output<string>;
+  /** `<selector>._domainkey`. */
+  readonly dkimRecordName: string;
+  readonly signing?: PmgDkimSigning;
+
+  constructor(name: string, args: PmgGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("homelab:pmg:PmgGateway", name, {}, opts);
+    const { pmg } = args;
+    const endpoint = pmg.endpoint;
+    const child = { parent: this };
+
+    for (const cidr of pmg.trustedNetworks) {
+      new PmgTrustedNetwork(`${name}-network-${cidr.replace("/", "-")}`, { endpoint, cidr, comment: "managed by homelab-mail" }, child);
+    }
+    new PmgSmarthost(`${name}-smarthost`, { endpoint, host: pmg.smarthost.host, port: pmg.smarthost.port }, child);
+
+    const dkimDomains: PmgDkimDomain[] = [];
+    for (const domain of args.domains) {
+      new PmgRelayDomain(`${name}-relay-${domain}`, { endpoint, domain, comment: "managed by homelab-mail" }, child);
+      new PmgTransport(
+        `${name}-transport-${domain}`,
+        { endpoint, domain, host: pmg.transport.host, port: pmg.transport.port, protocol: pmg.transport.protocol, useMx: false, comment: "deliver to Stalwart" },
+        { ...child, dependsOn: args.transportsAfter },
+      );
+      dkimDomains.push(new PmgDkimDomain(`${name}-dkim-${domain}`, { endpoint, domain, comment: "managed by homelab-mail" }, child));
+    }
+
+    this.selector = new PmgDkimSelector(`${name}-dkim-selector`, { endpoint, selector: pmg.dkim.selector, keySize: pmg.dkim.keySize }, child);
+    this.dkimTxtValue = this.selector.txtValue;
+    this.dkimRecordName = `${pmg.dkim.selector}._domainkey`;
+    if (args.signingAfter) {
+      this.signing = new PmgDkimSigning(
+        `${name}-dkim-signing`,
+        { endpoint, enabled: true },
+        { ...child, dependsOn: pulumi.output(args.signingAfter).apply((r) => [this.selector, ...dkimDomains, ...r]) },
+      );
+    }
+    this.registerOutputs({ dkimTxtValue: this.dkimTxtValue, dkimRecordName: this.dkimRecordName });
+  }
+}

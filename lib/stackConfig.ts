@@ -1,0 +1,37 @@
+/**
+ * Reads the stack configuration through Pulumi and validates it (lib/config.ts) before the program
+ * registers anything. Secrets are only checked for presence here: providers receive them through
+ * `configure`, so they never pass through resource inputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, SECRET_KEYS, validateConfig, type MailChainConfig } from "./config";
+import { ConfigError } from "./errors";
+
+const OBJECT_KEYS = ["domains", "routing", "pmg", "stalwart", "fetchmail"] as const;
+
+export function loadStackConfig(config = new pulumi.Config(PROJECT)): MailChainConfig {
+  const raw: Record<string, unknown> = {};
+  const unreadable: string[] = [];
+  for (const key of OBJECT_KEYS) {
+    try {
+      raw[key] = config.getObject<unknown>(key);
+    } catch {
+      unreadable.push(`${PROJECT}:${key}: is not valid YAML/JSON structured config; see README, "Configuration"`);
+    }
+  }
+  raw.cloudflareAccountId = config.get("cloudflareAccountId");
+  try {
+    raw.adoptExisting = config.getBoolean("adoptExisting");
+  } catch {
+    unreadable.push(`${PROJECT}:adoptExisting: must be true or false`);
+  }
+  const secrets = new Set<string>(SECRET_KEYS.filter((k) => config.getSecret(k) !== undefined));
+  try {
+    const validated = validateConfig(raw, secrets);
+    if (unreadable.length > 0) throw new ConfigError(unreadable);
+    return validated;
+  } catch (e) {
+    if (e instanceof ConfigError && unreadable.length > 0 && e.problems !== unreadable) throw new ConfigError([...unreadable, ...e.problems]);
+    throw e;
+  }
+}
