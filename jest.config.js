@@ -6,4 +6,5 @@ module.exports = {
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 60000,
   maxWorkers: 2,
+  reporters: ["default", "<rootDir>/tests/reporter.js"],
 };

@@ -38,6 +38,6 @@ export async function runProgram(config: Record<string, unknown>, secrets: Recor
   });
   // Let every registration and apply settle.
   await new Promise((r) => setTimeout(r, 50));
-  await Promise.all(Object.values(program.exports).map((o) => new Promise((resolve) => pulumi.output(o).apply(resolve))));
+  await Promise.all(Object.values(program.exports).map((o) => new Promise((resolve) => (pulumi.output(o) as pulumi.Output<unknown>).apply(resolve))));
   return registered;
 }

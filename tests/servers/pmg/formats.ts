@@ -14,7 +14,8 @@ const IPV6_ONLY = perlRe(IPV6RE);
 const IP = perlRe(`(?:${IPV4RE})|(?:${IPV6RE})`);
 const CIDR4 = perlRe(`(?:${IPV4RE})(?:\\/(\\p{Nd}+))`, "u");
 const CIDR6 = perlRe(`(?:${IPV6RE})(?:\\/(\\p{Nd}+))`, "u");
-const EMAIL_USER = `${PERL_WORD.replace("]", "\\+\\-\\~]")}+(\\.${PERL_WORD.replace("]", "\\+\\-\\~]")}+)*`;
+const EMAIL_CHAR = `${PERL_WORD.slice(0, -1)}+\\-~]`;
+const EMAIL_USER = `${EMAIL_CHAR}+(\\.${EMAIL_CHAR}+)*`;
 const EMAIL = perlRe(`${EMAIL_USER}@[a-zA-Z0-9\\-]+(\\.[a-zA-Z0-9\\-]+)*`, "u");
 const CONFIGID = perlRe("[a-z][a-z0-9_-]+", "i");
 const NODE = perlRe("([a-zA-Z0-9]([a-zA-Z0-9\\-]*[a-zA-Z0-9])?)");
@@ -22,7 +23,7 @@ const TRANSPORT_IPV6 = perlRe(`ipv6:(${IPV6RE})`, "i");
 // pmg_verify_dnsbl_entry, including its `(:?` typos (an optional ':' rather than a non-capturing group).
 const DNSBL_OCTET = "(?:[0-9]+|\\[(?:[0-9]+\\.\\.[0-9]+)\\])";
 const DNSBL_FILTER = `(?:=${DNSBL_OCTET}(:?\\.${DNSBL_OCTET}){3})`;
-const DNSBL = perlRe(`(${NAMERE}\\.)*${NAMERE}(:?${DNSBL_FILTER})?(?:\\*\\-?\\p{Nd}+)?`, "u");
+const DNSBL = perlRe(`(${NAMERE}\\.)*${NAMERE}(:?${DNSBL_FILTER})?(?:\\*-?\\p{Nd}+)?`, "u");
 const DKIM_RECORD = /\._domainkey\tIN\tTXT\t\( "v=DKIM1; h=sha256; k=rsa; ".+ \) {2}; ----- DKIM key/ms;
 
 export const isIp = (v: string): boolean => IP.test(v);

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The project's whole test run (README: `npm test`): type check, format check, then every suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== node $(node -v)"
+echo "== typecheck"
+node node_modules/typescript/bin/tsc --noEmit -p .
+echo "== format"
+node node_modules/prettier/bin/prettier.cjs --check --log-level warn "**/*.ts"
+echo "== tests"
+exec node node_modules/jest/bin/jest.js "$@"
