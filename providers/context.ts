@@ -1,36 +1,44 @@
 /**
- * What every provider method needs from `configure`: settings from stack config and the API
- * clients built from them. This is a real module in the provider host (loaded through the shim),
- * so its state lasts for the process: one client, hence one login, per API host.
+ * What every provider method needs from `configure`: the stack config and each system's settings
+ * parsed from it. This is a real module in the provider host (loaded through the shim), so its
+ * state lasts for the process, and so do the API clients each system caches here (one client,
+ * hence one login, per API host).
  *
  * The host has two bugs designed around here (see tests): it may run a method before `configure`
  * has finished, and after a failed `configure` it runs later methods unconfigured. Every method
  * therefore awaits `settings()`, which waits for the newest configure and rethrows its failure.
  */
 import { NotConfiguredError } from "../lib/errors";
-import { PmgClient } from "./pmg/client";
 
 export interface ConfigSource {
   get(key: string): string | undefined;
 }
 
-export interface PmgSettings {
-  readonly endpoint: string;
-  readonly username: string;
-  readonly password: string;
-  readonly tlsFingerprint?: string;
-}
+/** Parses one system's settings from stack config; undefined when the system is not configured. Throws a message naming the keys. */
+export type SettingsParser = (config: ConfigSource) => unknown;
 
 export interface Settings {
-  readonly pmg?: PmgSettings;
   readonly adoptExisting: boolean;
+  /** Parsed settings by system name ("pmg", "stalwart", ...). */
+  readonly systems: Record<string, unknown>;
 }
 
 let current: Promise<Settings> | undefined;
-const pmgClients: Record<string, PmgClient> = {};
 
-export function configure(config: ConfigSource): Promise<void> {
-  current = Promise.resolve().then(() => parseSettings(config));
+export function configure(config: ConfigSource, parsers: Record<string, SettingsParser>): Promise<void> {
+  current = Promise.resolve().then(() => {
+    const systems: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const [name, parse] of Object.entries(parsers)) {
+      try {
+        systems[name] = parse(config);
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    }
+    if (problems.length > 0) throw new NotConfiguredError(`provider configuration failed: ${problems.join("; ")}`);
+    return { adoptExisting: config.get("homelab-mail:adoptExisting") === "true", systems };
+  });
   // Keep a failure observed here so Node does not report it unhandled; methods rethrow it.
   current.catch(() => undefined);
   return current.then(() => undefined);
@@ -43,7 +51,15 @@ export async function settings(): Promise<Settings> {
   return current;
 }
 
-function json(config: ConfigSource, key: string): Record<string, unknown> | undefined {
+/** One system's settings, or a clear error naming the config key when that block is not set. */
+export async function systemSettings<T>(name: string): Promise<T> {
+  const s = (await settings()).systems[name];
+  if (s === undefined) throw new NotConfiguredError(`${name}: homelab-mail:${name} is not set in the stack config; its resources need it`);
+  return s as T;
+}
+
+/** Reads `homelab-mail:<key>` as an object (structured config arrives as a JSON string). */
+export function configObject(config: ConfigSource, key: string): Record<string, unknown> | undefined {
   const raw = config.get(`homelab-mail:${key}`);
   if (raw === undefined || raw === "") return undefined;
   try {
@@ -52,42 +68,5 @@ function json(config: ConfigSource, key: string): Record<string, unknown> | unde
   } catch {
     // fall through
   }
-  throw new NotConfiguredError(`provider: homelab-mail:${key} must be an object (see README, "Configuration")`);
-}
-
-function parseSettings(config: ConfigSource): Settings {
-  const pmg = json(config, "pmg");
-  const problems: string[] = [];
-  let pmgSettings: PmgSettings | undefined;
-  if (pmg) {
-    const password = config.get("homelab-mail:pmgPassword");
-    if (typeof pmg.endpoint !== "string") problems.push("homelab-mail:pmg.endpoint is missing");
-    if (typeof pmg.username !== "string") problems.push("homelab-mail:pmg.username is missing");
-    if (!password) problems.push("homelab-mail:pmgPassword is not set; run: pulumi config set --secret homelab-mail:pmgPassword");
-    if (problems.length === 0) {
-      pmgSettings = {
-        endpoint: String(pmg.endpoint),
-        username: String(pmg.username),
-        password: String(password),
-        tlsFingerprint: typeof pmg.tlsFingerprint === "string" ? pmg.tlsFingerprint : undefined,
-      };
-    }
-  }
-  if (problems.length > 0) throw new NotConfiguredError(`provider configuration failed: ${problems.join("; ")}`);
-  return { pmg: pmgSettings, adoptExisting: config.get("homelab-mail:adoptExisting") === "true" };
-}
-
-/** The client for a PMG endpoint, shared by every resource in this process. */
-export async function pmgClient(endpoint: string): Promise<PmgClient> {
-  const s = await settings();
-  if (!s.pmg) throw new NotConfiguredError("pmg: homelab-mail:pmg is not set in the stack config; the PMG resources need it");
-  const key = `${endpoint}|${s.pmg.username}|${s.pmg.tlsFingerprint ?? ""}`;
-  // A resource whose state names another endpoint (the gateway moved) is still reached with the
-  // configured credentials and fingerprint: delete and refresh must work from its outputs alone.
-  return (pmgClients[key] ??= new PmgClient({ ...s.pmg, endpoint }));
-}
-
-/** For tests: the clients made so far (their counters prove one login per host). */
-export function clientsForTest(): Record<string, PmgClient> {
-  return pmgClients;
+  throw new NotConfiguredError(`homelab-mail:${key} must be an object (see README, "Configuration")`);
 }

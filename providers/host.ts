@@ -4,10 +4,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { configure as configureContext, settings, type ConfigSource } from "./context";
-import { registry } from "./registry";
+import { registry, settingsParsers } from "./registry";
 
 export function configure(config: ConfigSource): Promise<void> {
-  return configureContext(config);
+  return configureContext(config, settingsParsers);
 }
 
 type Method = "check" | "diff" | "create" | "read" | "update" | "delete";

@@ -1,15 +1,22 @@
-/** Every dynamic resource kind of this project, by the kind its shim carries in state. */
+/**
+ * Every system the providers speak to, and every dynamic resource kind by the kind its shim
+ * carries in state. A system folder's index.ts exports `name`, `modules` (each with KIND and
+ * provider) and `parseSettings`.
+ */
 import type * as pulumi from "@pulumi/pulumi";
-import * as dkimDomain from "./pmg/dkimDomain";
-import * as dkimSelector from "./pmg/dkimSelector";
-import * as dkimSigning from "./pmg/dkimSigning";
-import * as relayDomain from "./pmg/relayDomain";
-import * as smarthost from "./pmg/smarthost";
-import * as transport from "./pmg/transport";
-import * as trustedNetwork from "./pmg/trustedNetwork";
+import type { SettingsParser } from "./context";
+import * as pmg from "./pmg";
 
-const modules = [dkimDomain, dkimSelector, dkimSigning, relayDomain, smarthost, transport, trustedNetwork];
+interface System {
+  readonly name: string;
+  readonly modules: { KIND: string; provider: unknown }[];
+  readonly parseSettings: SettingsParser;
+}
+
+const systems: System[] = [pmg];
 
 export const registry: Record<string, pulumi.dynamic.ResourceProvider> = Object.fromEntries(
-  modules.map((m) => [m.KIND, m.provider as pulumi.dynamic.ResourceProvider]),
+  systems.flatMap((s) => s.modules.map((m) => [m.KIND, m.provider as pulumi.dynamic.ResourceProvider])),
 );
+
+export const settingsParsers: Record<string, SettingsParser> = Object.fromEntries(systems.map((s) => [s.name, s.parseSettings]));

@@ -8,7 +8,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { gone } from "../gone";
 import * as v from "../../lib/validate";
 import { AdoptionRefusedError } from "../../lib/errors";
-import { pmgClient, settings } from "../context";
+import { settings } from "../context";
+import { pmgClient } from "./settings";
 import { PmgApiError, type PmgClient } from "./client";
 import { coerce, type PmgType } from "./coerce";
 
