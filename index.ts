@@ -5,3 +5,4 @@ const chain = new MailChain("homelab-mail", { config: loadStackConfig() });
 
 export const smtpRelay = chain.smtpRelay;
 export const dkim = chain.dkim;
+export const pendingSteps = chain.pendingSteps;

@@ -1,5 +1,9 @@
+import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import type { MailChainConfig } from "../lib/config";
+import { spfLookups, spfValue, type SpfPolicy } from "../lib/records";
+import { CloudflareEmailRouting } from "./CloudflareEmailRouting";
+import { CloudflareMailRecords } from "./CloudflareMailRecords";
 import { PmgGateway } from "./PmgGateway";
 
 export interface MailChainArgs {
@@ -7,19 +11,83 @@ export interface MailChainArgs {
   readonly config: MailChainConfig;
 }
 
-/** The whole mail chain, wired from the validated config in the order one `pulumi up` needs. */
+/** SPF's DNS-lookup limit (RFC 7208 §4.6.4): past it receivers answer permerror. */
+const SPF_LOOKUP_LIMIT = 10;
+
+/**
+ * The whole mail chain, wired from the validated config in the order one `pulumi up` on an empty
+ * homelab needs: Stalwart before PMG's transports point at it, PMG's DKIM selector before the TXT
+ * record that publishes it, the records before signing is switched on, the SPF record before Email
+ * Routing is enabled (so Cloudflare never adds a second one).
+ */
 export class MailChain extends pulumi.ComponentResource {
   readonly pmg: PmgGateway;
   /** Outputs other stacks read (README, "Stack outputs"). */
-  readonly smtpRelay: { host: string; port: number };
-  readonly dkim: pulumi.Output<{ name: string; value: string }>;
+  readonly smtpRelay: { host: string; port: number; auth: "none (trusted networks)" };
+  readonly dkim: pulumi.Output<Record<string, { name: string; value: string }>>;
+  readonly pendingSteps: pulumi.Output<string[]>;
 
   constructor(name: string, args: MailChainArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:mail:MailChain", name, {}, opts);
     const { config } = args;
-    this.pmg = new PmgGateway(`${name}-pmg`, { pmg: config.pmg, domains: config.domains.map((d) => d.name) }, { parent: this });
-    this.smtpRelay = { host: new URL(config.pmg.endpoint).hostname, port: 25 };
-    this.dkim = pulumi.output({ name: this.pmg.dkimRecordName, value: this.pmg.dkimTxtValue });
-    this.registerOutputs({ smtpRelay: this.smtpRelay, dkim: this.dkim });
+    const domains = config.domains.map((d) => d.name);
+    const transportsAfter: pulumi.Resource[] = [];
+
+    this.pmg = new PmgGateway(`${name}-pmg`, { pmg: config.pmg, domains, transportsAfter }, { parent: this });
+    this.smtpRelay = { host: new URL(config.pmg.endpoint).hostname, port: 25, auth: "none (trusted networks)" };
+
+    const spf: SpfPolicy = {
+      includes: ["_spf.mx.cloudflare.net", "_spf.google.com", ...config.dns.spfExtraIncludes],
+      all: config.dns.spfAll,
+    };
+    const lookups = spfLookups(spfValue(spf));
+    if (lookups.count > SPF_LOOKUP_LIMIT) {
+      throw new Error(`homelab-mail:dns.spfExtraIncludes: the SPF record needs ${lookups.count} DNS lookups; the limit is ${SPF_LOOKUP_LIMIT}. Remove includes.`);
+    }
+    if (lookups.unknownIncludes.length > 0) {
+      pulumi.log.warn(`SPF: nested lookups of ${lookups.unknownIncludes.join(", ")} are not counted; ${lookups.count} counted of ${SPF_LOOKUP_LIMIT}`, this);
+    }
+
+    const records = config.domains.map(
+      (d) =>
+        new CloudflareMailRecords(
+          `${name}-dns-${d.name}`,
+          {
+            zoneId: d.cloudflareZoneId, domain: d.name, spfRecordId: d.spfRecordId, spf,
+            dkimName: this.pmg.dkimRecordName, dkimValue: this.pmg.dkimTxtValue,
+            dmarc: { policy: config.dns.dmarcPolicy, reportTo: config.dns.dmarcReportTo ?? `postmaster@${d.name}` },
+          },
+          { parent: this },
+        ),
+    );
+    this.pmg.enableSigning(records.map((r) => r.dkim));
+    this.dkim = pulumi.output(
+      Object.fromEntries(records.map((r, i) => [domains[i], { name: r.dkim.name, value: this.pmg.dkimTxtValue }])),
+    );
+
+    const pending: pulumi.Output<string>[] = [];
+    if (config.routing && config.cloudflareAccountId) {
+      const routing = config.routing;
+      const destination = (role: string, email: string) => {
+        const address = new cloudflare.EmailRoutingAddress(`${name}-destination-${role}`, { accountId: config.cloudflareAccountId!, email }, { parent: this });
+        // Cloudflare silently forwards nothing to an address whose owner has not clicked the link yet.
+        pending.push(address.verified.apply((v) => (v ? "" : `verify ${email}: open the link Cloudflare mailed to it, then run pulumi up --refresh`)));
+        return address;
+      };
+      const service = destination("service", routing.serviceDestination);
+      const personal = destination("personal", routing.personalDestination);
+      config.domains.forEach((d, i) => {
+        const routes: Record<string, pulumi.Input<string>> = {};
+        for (const a of routing.serviceAddresses.filter((x) => x.endsWith(`@${d.name}`))) routes[a] = service.email;
+        for (const a of routing.personalAddresses.filter((x) => x.endsWith(`@${d.name}`))) routes[a] = personal.email;
+        new CloudflareEmailRouting(`${name}-routing-${d.name}`, { zoneId: d.cloudflareZoneId, domain: d.name, routes, enableAfter: [records[i].spf] }, { parent: this });
+      });
+    }
+    this.pendingSteps = pulumi.all(pending).apply((steps) => {
+      const open = steps.filter((s) => s !== "");
+      for (const s of open) pulumi.log.warn(`pending human step: ${s}`, this);
+      return open;
+    });
+    this.registerOutputs({ smtpRelay: this.smtpRelay, dkim: this.dkim, pendingSteps: this.pendingSteps });
   }
 }

@@ -15,11 +15,6 @@ export interface PmgGatewayArgs {
   readonly domains: string[];
   /** Resources PMG's transports must wait for (Stalwart's domains and accounts). */
   readonly transportsAfter?: pulumi.Input<pulumi.Resource>[];
-  /**
-   * The published DKIM DNS records. Signing is switched on only after them, and not at all while
-   * this is unset: mail signed with a key DNS does not serve fails DKIM everywhere.
-   */
-  readonly signingAfter?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Everything the mail chain needs from PMG's API: trusted networks, smarthost, domains, transports, DKIM. */
@@ -29,12 +24,16 @@ export class PmgGateway extends pulumi.ComponentResource {
   readonly dkimTxtValue: pulumi.Output<string>;
   /** `<selector>._domainkey`. */
   readonly dkimRecordName: string;
-  readonly signing?: PmgDkimSigning;
+  private readonly name: string;
+  private readonly endpoint: string;
+  private readonly signingDependsOn: pulumi.Resource[];
 
   constructor(name: string, args: PmgGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:pmg:PmgGateway", name, {}, opts);
     const { pmg } = args;
     const endpoint = pmg.endpoint;
+    this.name = name;
+    this.endpoint = endpoint;
     const child = { parent: this };
 
     for (const cidr of pmg.trustedNetworks) {
@@ -56,13 +55,19 @@ export class PmgGateway extends pulumi.ComponentResource {
     this.selector = new PmgDkimSelector(`${name}-dkim-selector`, { endpoint, selector: pmg.dkim.selector, keySize: pmg.dkim.keySize }, child);
     this.dkimTxtValue = this.selector.txtValue;
     this.dkimRecordName = `${pmg.dkim.selector}._domainkey`;
-    if (args.signingAfter) {
-      this.signing = new PmgDkimSigning(
-        `${name}-dkim-signing`,
-        { endpoint, enabled: true },
-        { ...child, dependsOn: pulumi.output(args.signingAfter).apply((r) => [this.selector, ...dkimDomains, ...r]) },
-      );
-    }
+    this.signingDependsOn = [this.selector, ...dkimDomains];
     this.registerOutputs({ dkimTxtValue: this.dkimTxtValue, dkimRecordName: this.dkimRecordName });
+  }
+
+  /**
+   * Switches DKIM signing on once the DNS records publishing the key exist: mail signed with a key
+   * DNS does not serve fails DKIM at every receiver.
+   */
+  enableSigning(publishedBy: pulumi.Resource[]): PmgDkimSigning {
+    return new PmgDkimSigning(
+      `${this.name}-dkim-signing`,
+      { endpoint: this.endpoint, enabled: true },
+      { parent: this, dependsOn: [...this.signingDependsOn, ...publishedBy] },
+    );
   }
 }

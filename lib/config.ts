@@ -8,7 +8,20 @@ import { ConfigError } from "./errors";
 
 export const PROJECT = "homelab-mail";
 
-export interface DomainConfig { readonly name: string; readonly cloudflareZoneId: string }
+export interface DomainConfig {
+  readonly name: string;
+  readonly cloudflareZoneId: string;
+  /** Id of the SPF record Email Routing already published on this zone: adopted, never duplicated. */
+  readonly spfRecordId?: string;
+}
+export interface MailDnsConfig {
+  /** Extra SPF includes beyond Email Routing's and Google's. */
+  readonly spfExtraIncludes: string[];
+  readonly spfAll: "~all" | "-all";
+  readonly dmarcPolicy: "none" | "quarantine" | "reject";
+  /** DMARC aggregate reports; default postmaster@<domain>. */
+  readonly dmarcReportTo?: string;
+}
 export interface RoutingConfig {
   readonly serviceDestination: string;
   readonly personalDestination: string;
@@ -40,6 +53,7 @@ export interface MailChainConfig {
   readonly pmg: PmgConfig;
   readonly stalwart?: StalwartConfig;
   readonly fetchmail?: FetchmailConfig;
+  readonly dns: MailDnsConfig;
   /** Take over existing objects that differ from the declaration (see README, "Adopting"). */
   readonly adoptExisting: boolean;
 }
@@ -103,12 +117,16 @@ export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailC
   const domains = p.list_("domains", raw.domains).flatMap((d, i) => {
     const o = p.object(`domains[${i}]`, d);
     if (!o) return [];
-    p.unknownKeys(`domains[${i}]`, o, ["name", "cloudflareZoneId"]);
+    p.unknownKeys(`domains[${i}]`, o, ["name", "cloudflareZoneId", "spfRecordId"]);
+    if (o.spfRecordId !== undefined && (typeof o.spfRecordId !== "string" || !/^[0-9a-f]{32}$/.test(o.spfRecordId))) {
+      p.add(`domains[${i}].spfRecordId`, "must be the 32-character hex id of the zone's existing SPF record (Cloudflare API: list dns_records)");
+    }
     p.check(`domains[${i}].name`, o.name, v.mailDomain);
     if (typeof o.cloudflareZoneId !== "string" || !/^[0-9a-f]{32}$/.test(o.cloudflareZoneId)) {
       p.add(`domains[${i}].cloudflareZoneId`, "must be the zone's 32-character hex id as a quoted string (Cloudflare dashboard, zone Overview)");
     }
-    return [{ name: String(o.name).toLowerCase(), cloudflareZoneId: String(o.cloudflareZoneId) }];
+    const spfRecordId = o.spfRecordId as string | undefined;
+    return [{ name: String(o.name).toLowerCase(), cloudflareZoneId: String(o.cloudflareZoneId), spfRecordId }];
   });
   if (domains.length === 0 && Array.isArray(raw.domains)) p.add("domains", "must name at least one domain");
   const names = domains.map((d) => d.name);
@@ -122,6 +140,7 @@ export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailC
   const stalwart = validateStalwart(p, raw.stalwart, names);
   const pmg = validatePmg(p, raw.pmg, stalwartHost(stalwart));
   const fetchmail = validateFetchmail(p, raw.fetchmail);
+  const dns = validateDns(p, raw.dns);
   if (raw.adoptExisting !== undefined && typeof raw.adoptExisting !== "boolean") {
     p.add("adoptExisting", "must be true or false");
   }
@@ -136,7 +155,7 @@ export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailC
     if (needed && !secretsSet.has(key)) p.add(key, `is not set; run: pulumi config set --secret ${PROJECT}:${key}`);
   }
   if (p.list.length > 0 || !pmg) throw new ConfigError(p.list);
-  return { domains, cloudflareAccountId, routing, pmg, stalwart, fetchmail, adoptExisting: raw.adoptExisting === true };
+  return { domains, cloudflareAccountId, routing, pmg, stalwart, fetchmail, dns, adoptExisting: raw.adoptExisting === true };
 }
 
 function addressesIn(p: Problems, path: string, value: unknown, domains: string[]): string[] {
@@ -281,4 +300,24 @@ function validateFetchmail(p: Problems, value: unknown): FetchmailConfig | undef
     p.add("fetchmail.pollSeconds", "must be a whole number of seconds from 30 to 86400 (Gmail throttles faster polling)");
   }
   return { server: String(o.server), port: Number(o.port ?? 993), user, folder, pollSeconds: Number(poll) };
+}
+
+function validateDns(p: Problems, value: unknown): MailDnsConfig {
+  const o = p.object("dns", value, false) ?? {};
+  p.unknownKeys("dns", o, ["spfExtraIncludes", "spfAll", "dmarcPolicy", "dmarcReportTo"]);
+  const spfExtraIncludes = p.list_("dns.spfExtraIncludes", o.spfExtraIncludes, false).map((d, i) => {
+    p.check(`dns.spfExtraIncludes[${i}]`, d, v.dnsName);
+    return String(d);
+  });
+  const spfAll = o.spfAll ?? "~all";
+  if (spfAll !== "~all" && spfAll !== "-all") p.add("dns.spfAll", "must be ~all or -all");
+  const dmarcPolicy = o.dmarcPolicy ?? "none";
+  if (!["none", "quarantine", "reject"].includes(dmarcPolicy as string)) p.add("dns.dmarcPolicy", "must be none, quarantine or reject");
+  if (o.dmarcReportTo !== undefined) p.check("dns.dmarcReportTo", o.dmarcReportTo, v.email);
+  return {
+    spfExtraIncludes,
+    spfAll: spfAll as MailDnsConfig["spfAll"],
+    dmarcPolicy: dmarcPolicy as MailDnsConfig["dmarcPolicy"],
+    dmarcReportTo: o.dmarcReportTo as string | undefined,
+  };
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, SECRET_KEYS, validateConfig, type MailChainConfig } from "./config";
 import { ConfigError } from "./errors";
 
-const OBJECT_KEYS = ["domains", "routing", "pmg", "stalwart", "fetchmail"] as const;
+const OBJECT_KEYS = ["domains", "routing", "pmg", "stalwart", "fetchmail", "dns"] as const;
 
 export function loadStackConfig(config = new pulumi.Config(PROJECT)): MailChainConfig {
   const raw: Record<string, unknown> = {};
