@@ -5,6 +5,12 @@
  */
 import * as v from "./validate";
 import { ConfigError } from "./errors";
+import { spfLookups, spfValue } from "./records";
+
+/** Email Routing's and Google's (the smarthost's) senders are always authorized. */
+export const BASE_SPF_INCLUDES = ["_spf.mx.cloudflare.net", "_spf.google.com"];
+/** SPF's DNS-lookup limit (RFC 7208 §4.6.4): past it receivers answer permerror. */
+export const SPF_LOOKUP_LIMIT = 10;
 
 export const PROJECT = "homelab-mail";
 
@@ -314,6 +320,10 @@ function validateDns(p: Problems, value: unknown): MailDnsConfig {
   const dmarcPolicy = o.dmarcPolicy ?? "none";
   if (!["none", "quarantine", "reject"].includes(dmarcPolicy as string)) p.add("dns.dmarcPolicy", "must be none, quarantine or reject");
   if (o.dmarcReportTo !== undefined) p.check("dns.dmarcReportTo", o.dmarcReportTo, v.email);
+  const lookups = spfLookups(spfValue({ includes: [...BASE_SPF_INCLUDES, ...spfExtraIncludes] }));
+  if (lookups.count > SPF_LOOKUP_LIMIT) {
+    p.add("dns.spfExtraIncludes", `the SPF record would need at least ${lookups.count} DNS lookups; the limit is ${SPF_LOOKUP_LIMIT}: remove includes`);
+  }
   return {
     spfExtraIncludes,
     spfAll: spfAll as MailDnsConfig["spfAll"],

@@ -1,0 +1,116 @@
+import * as pulumi from "@pulumi/pulumi";
+import { SECRET_KEYS, validateConfig, type MailChainConfig } from "../../lib/config";
+import { formatTxtContent } from "../../lib/records";
+import { exampleConfig } from "../lib/config.test";
+
+interface Seen {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+  dependsOn: string[];
+  protect?: boolean;
+}
+
+const TXT = `v=DKIM1; h=sha256; k=rsa; p=${"Q".repeat(392)}`;
+
+/** Builds a MailChain under mocks, recording every resource with its inputs and its explicit dependencies. */
+async function build(config: MailChainConfig): Promise<{ seen: Seen[]; steps: string[] }> {
+  const seen = new Map<string, Seen>();
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const entry = seen.get(args.name) ?? { type: args.type, name: args.name, inputs: {}, dependsOn: [] };
+        entry.inputs = args.inputs;
+        seen.set(args.name, entry);
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type.endsWith(":PmgDkimSelector")) Object.assign(state, { txtValue: TXT, publicKey: "Q", active: true });
+        return { id: `${args.name}-id`, state };
+      },
+      call: (args) => args.inputs,
+    },
+    "homelab-mail",
+    "homelab",
+    false,
+  );
+  const recorder: pulumi.ResourceTransformation = (args) => {
+    const deps = (args.opts.dependsOn ?? []) as pulumi.Resource[];
+    const names = (Array.isArray(deps) ? deps : [deps]).map((r) => (r as unknown as { __name: string }).__name);
+    seen.set(args.name, { type: args.type, name: args.name, inputs: {}, dependsOn: names, protect: args.opts.protect });
+    return undefined;
+  };
+  const { MailChain } = await import("../../components/MailChain");
+  const chain = new MailChain("chain", { config }, { transformations: [recorder] });
+  const steps = await new Promise<string[]>((resolve) => chain.pendingSteps.apply(resolve));
+  await new Promise((r) => setTimeout(r, 100));
+  return { seen: [...seen.values()], steps };
+}
+
+const config = () => validateConfig(exampleConfig(), new Set(SECRET_KEYS));
+
+describe("MailChain", () => {
+  let seen: Seen[];
+  let steps: string[];
+  const ofType = (t: string) => seen.filter((r) => r.type === t);
+  beforeAll(async () => {
+    ({ seen, steps } = await build(config()));
+  });
+
+  it("enables Email Routing once per zone, protected, after that zone's SPF record", () => {
+    const routing = ofType("cloudflare:index/emailRoutingDns:EmailRoutingDns");
+    expect(routing.map((r) => [r.inputs.zoneId, r.protect, r.dependsOn])).toEqual([
+      ["00000000000000000000000000000001", true, ["chain-dns-example.net-spf"]],
+      ["00000000000000000000000000000002", true, ["chain-dns-example.org-spf"]],
+    ]);
+  });
+
+  it("adds one rule per routed address, to the right destination", () => {
+    const rules = ofType("cloudflare:index/emailRoutingRule:EmailRoutingRule");
+    const c = config();
+    expect(rules).toHaveLength(c.routing!.serviceAddresses.length + c.routing!.personalAddresses.length);
+    const forward = Object.fromEntries(rules.map((r) => [r.inputs.matchers[0].value, r.inputs.actions[0].values[0]]));
+    for (const a of c.routing!.serviceAddresses) expect(forward[a]).toBe("lab-service-box@example.com");
+    for (const a of c.routing!.personalAddresses) expect(forward[a]).toBe("lab-personal-box@example.com");
+    expect(ofType("cloudflare:index/emailRoutingAddress:EmailRoutingAddress").map((r) => r.inputs.email).sort()).toEqual([
+      "lab-personal-box@example.com",
+      "lab-service-box@example.com",
+    ]);
+  });
+
+  it("publishes per domain one DKIM TXT computed from the selector's output, one SPF and one DMARC", () => {
+    const txt = ofType("cloudflare:index/dnsRecord:DnsRecord");
+    for (const domain of ["example.net", "example.org"]) {
+      const records = txt.filter((r) => r.inputs.name === domain || String(r.inputs.name).endsWith(`.${domain}`));
+      expect(records.map((r) => r.inputs.name).sort()).toEqual([`_dmarc.${domain}`, domain, `pmg2026._domainkey.${domain}`].sort());
+      const content = (n: string) => records.find((r) => r.inputs.name === n)!.inputs.content;
+      expect(content(`pmg2026._domainkey.${domain}`)).toBe(formatTxtContent(TXT));
+      expect(content(domain)).toBe('"v=spf1 include:_spf.mx.cloudflare.net include:_spf.google.com ~all"');
+      expect(content(`_dmarc.${domain}`)).toBe(`"v=DMARC1; p=none; rua=mailto:postmaster@${domain}"`);
+    }
+  });
+
+  it("switches DKIM signing on only after the selector, the signing domains and every DKIM record", () => {
+    const [signing] = ofType("pulumi-nodejs:dynamic/pmg:PmgDkimSigning");
+    expect(signing.dependsOn).toEqual(
+      expect.arrayContaining([
+        "chain-pmg-dkim-selector",
+        "chain-pmg-dkim-example.net",
+        "chain-pmg-dkim-example.org",
+        "chain-dns-example.net-dkim",
+        "chain-dns-example.org-dkim",
+      ]),
+    );
+  });
+
+  it("reports unverified destinations as pending human steps", () => {
+    expect(steps).toEqual([
+      expect.stringMatching(/^verify lab-service-box@example\.com: open the link/),
+      expect.stringMatching(/^verify lab-personal-box@example\.com: open the link/),
+    ]);
+  });
+
+  it("refuses an SPF record over the DNS-lookup limit in config validation, before any resource", () => {
+    const raw = exampleConfig();
+    raw.dns = { spfExtraIncludes: ["a.example.net", "b.example.net", "c.example.net", "d.example.net", "e.example.net", "f.example.net"] };
+    expect(() => validateConfig(raw, new Set(SECRET_KEYS))).toThrow(/homelab-mail:dns\.spfExtraIncludes: .*at least 11 DNS lookups; the limit is 10/);
+  });
+});
