@@ -36,7 +36,8 @@ export function createDispatcher(opts: DispatcherOptions = {}): Agent {
     return new Agent({ keepAliveTimeout: 30_000, connect: { timeout } });
   }
   const expected = normalizeFingerprint(opts.tlsFingerprint);
-  const base = buildConnector({ rejectUnauthorized: false, timeout });
+  // No TLS session resumption: a resumed TLS 1.3 session carries no certificate to check the pin against.
+  const base = buildConnector({ rejectUnauthorized: false, timeout, maxCachedSessions: 0 });
   return new Agent({
     keepAliveTimeout: 30_000,
     connect(options, callback) {

@@ -66,7 +66,8 @@ export function sectionProvider(spec: SectionSpec): pulumi.dynamic.ResourceProvi
         if (val === undefined || val === null || v.isUnknown(val)) continue;
         const o = spec.options[n];
         const typeOk = o.type === "boolean" ? typeof val === "boolean" : o.type === "integer" ? Number.isInteger(val) : typeof val === "string";
-        const p = typeOk ? o.validate?.(val) : `must be ${o.type === "boolean" ? "true or false" : `a ${o.type}`}, got ${JSON.stringify(val)}`;
+        const expected = { boolean: "true or false", integer: "a whole number", string: "a string" }[o.type];
+        const p = typeOk ? o.validate?.(val) : `must be ${expected}, got ${JSON.stringify(val)}`;
         if (p) failures.push({ property: n, reason: p });
       }
       for (const k of Object.keys(news)) {

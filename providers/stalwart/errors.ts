@@ -1,0 +1,61 @@
+/**
+ * Stalwart's errors, in the project's one hierarchy (lib/errors.ts). Stalwart reports failures in
+ * three shapes, and each keeps the server's own kind and details:
+ *  - REST management errors: HTTP 200 with `{"error": "<kind>", ...}` (fieldAlreadyExists, notFound, other, ...);
+ *  - HTTP problems: `application/problem+json` with a real status (401, 403, 404, 400, 429, 500);
+ *  - JMAP method errors (`["error", {type}]`) and SetErrors (`notCreated`/`notUpdated`/`notDestroyed`).
+ */
+import { ApiError, HomelabMailError } from "../../lib/errors";
+
+export interface StalwartErrorInit {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  /** Stalwart's own kind: the REST `error`, the problem `title`, or the JMAP error `type`. */
+  readonly kind: string;
+  /** The rest of Stalwart's error body (field, value, item, details, reason, properties, objectId, ...). */
+  readonly details?: Record<string, unknown>;
+  /** What the message says, when the kind and details alone do not read well. */
+  readonly message?: string;
+}
+
+export class StalwartApiError extends ApiError {
+  readonly kind: string;
+  readonly details: Record<string, unknown>;
+  constructor(e: StalwartErrorInit, hint?: string) {
+    super(
+      { system: "stalwart", method: e.method, path: e.path, status: e.status, serverMessage: e.message ?? describe(e.kind, e.details ?? {}) },
+      "E_STALWART_API",
+      hint,
+    );
+    this.kind = e.kind;
+    this.details = e.details ?? {};
+  }
+
+  /** The principal, domain or id the request named does not exist. */
+  get notFound(): boolean {
+    return this.kind === "notFound";
+  }
+}
+
+/** `kind: key value, key value` from an error body, skipping what is empty. */
+function describe(kind: string, details: Record<string, unknown>): string {
+  const parts = Object.entries(details)
+    .filter(([, v]) => v !== null && v !== undefined && v !== "")
+    .map(([k, v]) => `${k} ${typeof v === "string" ? v : JSON.stringify(v)}`);
+  return parts.length > 0 ? `${kind}: ${parts.join(", ")}` : kind;
+}
+
+/** The server speaks neither management API this program knows. */
+export class StalwartVersionError extends HomelabMailError {
+  constructor(message: string) {
+    super("E_STALWART_VERSION", message);
+  }
+}
+
+/** Deleting would destroy mail or make addresses non-local: refused, nothing was changed. */
+export class DestructiveDeleteRefusedError extends HomelabMailError {
+  constructor(message: string) {
+    super("E_STALWART_DELETE_REFUSED", message);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Stalwart 0.16+: management through JMAP objects `x:Domain` and `x:Account` (jmap-0.16.md). An
+ * account IS its primary address: the JMAP `name` is the local part of `emails[0]` and `domainId`
+ * its domain; the other addresses are `aliases`. The resource's `name` (the ≤0.15 login) has no
+ * counterpart here and passes through unchanged. The server hashes passwords and reads them back
+ * masked, so a password changed by hand cannot be seen (README, "Stalwart").
+ */
+import { StalwartApiError, StalwartVersionError } from "./errors";
+import { JmapCalls, type Args } from "./jmapCalls";
+import { orderEmails, sortedSet, splitAddress, type Locator, type PrincipalRecord, type PrincipalSpec, type StalwartApi } from "./model";
+import type { StalwartTransport } from "./transport";
+
+const ACCOUNT_PROPS = ["id", "@type", "name", "domainId", "emailAddress", "aliases", "description", "roles", "quotas", "usedDiskQuota", "memberGroupIds"];
+const DOMAIN_PROPS = ["id", "name", "description"];
+
+export class JmapApi implements StalwartApi {
+  readonly generation = "jmap" as const;
+  readonly version = undefined;
+  private readonly c: JmapCalls;
+
+  constructor(t: StalwartTransport) {
+    this.c = new JmapCalls(t);
+  }
+
+  async find(at: Locator): Promise<PrincipalRecord | undefined> {
+    const kind = at.type === "domain" ? "Domain" : "Account";
+    let id = at.api === "jmap" ? at.principalId : undefined;
+    // State from ≤0.15 (before the migration): its ids mean nothing here, so look up the natural key.
+    if (!id && at.type === "domain") id = (await this.c.query("Domain", { name: at.name }))[0];
+    if (!id && at.type === "individual" && at.emails[0]) {
+      const { local, domain } = splitAddress(at.emails[0]);
+      const domainId = (await this.c.query("Domain", { name: domain }))[0];
+      if (domainId) id = (await this.c.query("Account", { name: local, domainId, "@type": "User" }))[0];
+    }
+    if (!id) return undefined;
+    const raw = (await this.c.get(kind, [id], at.type === "domain" ? DOMAIN_PROPS : ACCOUNT_PROPS)).get(id);
+    if (!raw || (at.type === "individual" && raw["@type"] !== "User")) return undefined;
+    return at.type === "domain" ? this.domainRecord(raw) : this.accountRecord(raw, at.name);
+  }
+
+  async create(want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
+    const secrets = password ? [password] : [];
+    const kind = want.type === "domain" ? "Domain" : "Account";
+    const body =
+      want.type === "domain"
+        ? // Manual DKIM: PMG signs outbound mail, and Automatic keys would block deleting the domain (§3).
+          { name: want.name, description: want.description || null, dkimManagement: { "@type": "Manual" } }
+        : {
+            "@type": "User",
+            ...(await this.addressing(want)),
+            description: want.description || null,
+            credentials: password ? { "0": { "@type": "Password", secret: password } } : {},
+            roles: roleObject(want.roles),
+            permissions: { "@type": "Inherit" },
+            quotas: want.quota > 0 ? { maxDiskQuota: want.quota } : {},
+            memberGroupIds: await this.groupIds(want.memberOf),
+          };
+    const r = await this.c.send([[`x:${kind}/set`, { create: { n: body } }, "s"]], secrets);
+    const created = this.c.setResult(`x:${kind}/set`, r.s, "created", "n", secrets) as { id: string };
+    return this.reread(want, String(created.id));
+  }
+
+  async update(current: PrincipalRecord, want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
+    const secrets = password ? [password] : [];
+    const kind = want.type === "domain" ? "Domain" : "Account";
+    const patch: Args = {};
+    if (want.description !== current.description) patch.description = want.description || null;
+    if (want.type === "domain") {
+      if (want.name !== current.name) patch.name = want.name;
+    } else {
+      if (want.emails.join() !== current.emails.join()) Object.assign(patch, await this.addressing(want));
+      if (want.roles.join() !== current.roles.join()) patch.roles = roleObject(want.roles);
+      if (want.quota !== current.quota) patch["quotas/maxDiskQuota"] = want.quota > 0 ? want.quota : null;
+      if (want.memberOf.join() !== current.memberOf.join()) patch.memberGroupIds = await this.groupIds(want.memberOf);
+      if (password !== undefined) Object.assign(patch, await this.passwordPatch(current.principalId, password));
+    }
+    if (Object.keys(patch).length > 0) {
+      const r = await this.c.send([[`x:${kind}/set`, { update: { [current.principalId]: patch } }, "s"]], secrets);
+      this.c.setResult(`x:${kind}/set`, r.s, "updated", current.principalId, secrets);
+    }
+    return this.reread(want, current.principalId);
+  }
+
+  async remove(current: PrincipalRecord): Promise<void> {
+    const kind = current.type === "domain" ? "Domain" : "Account";
+    const r = await this.c.send([[`x:${kind}/set`, { destroy: [current.principalId] }, "s"]]);
+    try {
+      this.c.setResult(`x:${kind}/set`, r.s, "destroyed", current.principalId);
+    } catch (e) {
+      if (!(e instanceof StalwartApiError && e.notFound)) throw e;
+    }
+  }
+
+  loginName(p: PrincipalSpec): string {
+    return p.type === "individual" ? p.emails[0] : p.name;
+  }
+
+  private async reread(want: PrincipalSpec, id: string): Promise<PrincipalRecord> {
+    const found = await this.find({ type: want.type, name: want.name, emails: want.emails, principalId: id, api: "jmap" });
+    if (!found) throw new StalwartApiError({ method: "POST", path: "/jmap", status: 200, kind: "notFound", message: `${id} is gone right after it was written; run pulumi up again` });
+    return found;
+  }
+
+  /** `name` + `domainId` of the primary address and every other address as an alias (replaced whole). */
+  private async addressing(want: PrincipalSpec): Promise<Args> {
+    const parts = want.emails.map(splitAddress);
+    const ids = await this.c.domainIds(parts.map((p) => p.domain));
+    const aliases: Args = {};
+    parts.slice(1).forEach((p, i) => (aliases[String(i)] = { name: p.local, domainId: ids.get(p.domain), enabled: true }));
+    return { name: parts[0].local, domainId: ids.get(parts[0].domain), aliases };
+  }
+
+  private async groupIds(addresses: string[]): Promise<Record<string, true>> {
+    const out: Record<string, true> = {};
+    const parts = addresses.map(splitAddress);
+    const domains = await this.c.domainIds(parts.map((p) => p.domain));
+    for (const [i, p] of parts.entries()) {
+      const id = (await this.c.query("Account", { name: p.local, domainId: domains.get(p.domain), "@type": "Group" }))[0];
+      if (!id) throw new StalwartApiError({ method: "POST", path: "/jmap x:Account/query", status: 200, kind: "notFound", details: { item: addresses[i] } });
+      out[id] = true;
+    }
+    return out;
+  }
+
+  /** Patch the existing Password entry's secret (keeps app passwords and API keys), or add one. */
+  private async passwordPatch(id: string, password: string): Promise<Args> {
+    const raw = (await this.c.get("Account", [id], ["id", "credentials"])).get(id);
+    const creds = (raw?.credentials ?? {}) as Record<string, Args>;
+    const key = Object.keys(creds).find((k) => creds[k]?.["@type"] === "Password");
+    if (key !== undefined) return { [`credentials/${key}/secret`]: password };
+    return { [`credentials/${Object.keys(creds).length}`]: { "@type": "Password", secret: password } };
+  }
+
+  private domainRecord(raw: Args): PrincipalRecord {
+    return { ...empty("domain", String(raw.name)), principalId: String(raw.id), description: str(raw.description), dependents: 0 };
+  }
+
+  private async accountRecord(raw: Args, name: string): Promise<PrincipalRecord> {
+    const aliases = Object.values((raw.aliases ?? {}) as Record<string, Args>).filter((a) => a && a.enabled !== false);
+    const groups = Object.keys((raw.memberGroupIds ?? {}) as object);
+    const domainNames = await this.c.get("Domain", [...new Set(aliases.map((a) => String(a.domainId)))], ["id", "name"]);
+    const groupAddresses = await this.c.get("Account", groups, ["id", "emailAddress"]);
+    const alias = (a: Args) => `${String(a.name)}@${String(domainNames.get(String(a.domainId))?.name ?? `?${String(a.domainId)}`)}`;
+    const quotas = (raw.quotas ?? {}) as Args;
+    return {
+      ...empty("individual", name),
+      principalId: String(raw.id),
+      emails: orderEmails([String(raw.emailAddress), ...aliases.map(alias)]),
+      description: str(raw.description),
+      roles: roleNames(raw.roles as Args | undefined),
+      quota: typeof quotas.maxDiskQuota === "number" ? quotas.maxDiskQuota : 0,
+      memberOf: sortedSet(groups.map((g) => String(groupAddresses.get(g)?.emailAddress ?? `?${g}`))),
+      usedQuota: typeof raw.usedDiskQuota === "number" ? raw.usedDiskQuota : 0,
+    };
+  }
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+function empty(type: PrincipalSpec["type"], name: string): PrincipalRecord {
+  return { type, name, emails: [], description: "", roles: [], quota: 0, memberOf: [], principalId: "", usedQuota: 0, dependents: 0, storedPassword: undefined };
+}
+
+/** 0.16 knows the built-in User and Admin roles by variant; custom roles are ids, not names. */
+function roleObject(roles: string[]): Args {
+  if (roles.join() === "user") return { "@type": "User" };
+  if (roles.join() === "admin") return { "@type": "Admin" };
+  throw new StalwartVersionError(`stalwart: roles [${roles.join(", ")}] cannot be expressed on Stalwart 0.16+, which has the User and Admin roles; declare roles [user] or [admin]`);
+}
+
+function roleNames(roles: Args | undefined): string[] {
+  if (!roles || roles["@type"] === "User") return ["user"];
+  if (roles["@type"] === "Admin") return ["admin"];
+  return sortedSet(Object.keys((roles.roleIds ?? {}) as object).map((id) => `role:${id}`));
+}
