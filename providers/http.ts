@@ -13,6 +13,8 @@ export interface DispatcherOptions {
   readonly tlsFingerprint?: string;
   /** Connect timeout in milliseconds. */
   readonly connectTimeoutMs?: number;
+  /** Most connections kept open to one origin; appliances serialize config writes anyway. Default 6. */
+  readonly maxConnections?: number;
 }
 
 export class TlsPinError extends HomelabMailError {
@@ -32,14 +34,15 @@ export function normalizeFingerprint(fp: string): string {
 /** A keep-alive Agent; with a fingerprint, the chain is not checked but the leaf must match it exactly. */
 export function createDispatcher(opts: DispatcherOptions = {}): Agent {
   const timeout = opts.connectTimeoutMs ?? 10_000;
+  const pool = { keepAliveTimeout: 30_000, connections: opts.maxConnections ?? 6 };
   if (!opts.tlsFingerprint) {
-    return new Agent({ keepAliveTimeout: 30_000, connect: { timeout } });
+    return new Agent({ ...pool, connect: { timeout } });
   }
   const expected = normalizeFingerprint(opts.tlsFingerprint);
   // No TLS session resumption: a resumed TLS 1.3 session carries no certificate to check the pin against.
   const base = buildConnector({ rejectUnauthorized: false, timeout, maxCachedSessions: 0 });
   return new Agent({
-    keepAliveTimeout: 30_000,
+    ...pool,
     connect(options, callback) {
       base(options, (err, socket) => {
         if (err || !socket) return callback(err ?? new Error("connect failed"), null);

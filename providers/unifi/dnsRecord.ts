@@ -87,7 +87,7 @@ function outsOf(i: Inputs, api: ApiName, r: rules.ListedRecord): Outputs {
 export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
   async check(_olds, news) {
     const failures: pulumi.dynamic.CheckFailure[] = [];
-    const inputs = { site: "default", enabled: true, ...news } as Inputs & Record<string, unknown>;
+    const inputs = { ...news, site: news.site ?? "default", enabled: news.enabled ?? true } as Inputs & Record<string, unknown>;
     const judge = (property: string, problem: v.Problem) => {
       if (problem && !v.isUnknown(inputs[property])) failures.push({ property, reason: problem });
     };
@@ -132,7 +132,8 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     if (!found) return gone();
     const outs = outsOf(olds, surface.api, found);
     const { api: _api, recordId: _recordId, ...inputs } = outs;
-    return { id, props: outs, inputs };
+    // The SDK types read's inputs as Outputs; they are the inputs that reproduce these outputs.
+    return { id, props: outs, inputs: inputs as Outputs };
   },
 
   async update(_id, olds, news) {

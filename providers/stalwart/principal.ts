@@ -1,0 +1,149 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as v from "../../lib/validate";
+import { gone } from "../gone";
+import { shimProvider } from "../shim";
+import { checkPrincipal, INPUT_KEYS, type PrincipalInputs } from "./check";
+import { adoptOrCreate, guardDelete, passwordState } from "./lifecycle";
+import { differences, type Locator, type PrincipalRecord, type StalwartApi } from "./model";
+import { generatePassword } from "./passwords";
+import { configuredPassword, stalwartApi } from "./settings";
+
+export const KIND = "stalwart:StalwartPrincipal";
+
+export interface StalwartPrincipalArgs {
+  /** Stalwart's HTTP endpoint, `http://mail.lab:8080`; credentials come from stack config. */
+  readonly endpoint: pulumi.Input<string>;
+  /** `domain` or `individual` (a mailbox account). Changing it replaces the principal. */
+  readonly type: pulumi.Input<"domain" | "individual">;
+  /** Domain name, or the account name (its IMAP login up to 0.15). Lowercased. Renaming is in place. */
+  readonly name: pulumi.Input<string>;
+  /** Individuals: addresses, primary first (the login from 0.16). Each domain must exist. */
+  readonly emails?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Free text. Default: empty. */
+  readonly description?: pulumi.Input<string>;
+  /** Individuals: role names. Default [user], which IMAP login needs. */
+  readonly roles?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Individuals: disk quota in bytes. Default 0, unlimited. */
+  readonly quota?: pulumi.Input<number>;
+  /** Individuals: groups (names up to 0.15, group addresses from 0.16). Default none. */
+  readonly memberOf?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Individuals: let `delete` destroy a mailbox that holds mail. Default false: such a delete is refused. */
+  readonly allowMailboxDeletion?: pulumi.Input<boolean>;
+}
+
+/** A Stalwart domain or mailbox account, on the REST API (0.10-0.15) or JMAP (0.16+) alike. */
+export class StalwartPrincipal extends pulumi.dynamic.Resource {
+  declare readonly endpoint: pulumi.Output<string>;
+  declare readonly type: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly emails: pulumi.Output<string[]>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly roles: pulumi.Output<string[]>;
+  declare readonly quota: pulumi.Output<number>;
+  declare readonly memberOf: pulumi.Output<string[]>;
+  declare readonly allowMailboxDeletion: pulumi.Output<boolean>;
+  /** The server's id (a number up to 0.15, an opaque id from 0.16). */
+  declare readonly principalId: pulumi.Output<string>;
+  /** `rest` or `jmap`: the API the server spoke at the last write or refresh. */
+  declare readonly api: pulumi.Output<string>;
+  /** Individuals: what IMAP logs in with (the name up to 0.15, the primary address from 0.16). */
+  declare readonly loginName: pulumi.Output<string | undefined>;
+  /** Individuals: the account's password (from config, else generated once). Always secret. */
+  declare readonly password: pulumi.Output<string | undefined>;
+  /** Whether the stored password no longer verifies (0.10-0.15 only; 0.16 masks passwords). */
+  declare readonly passwordDrift: pulumi.Output<boolean>;
+
+  constructor(name: string, args: StalwartPrincipalArgs, opts?: pulumi.CustomResourceOptions) {
+    const outputsOnly = { principalId: undefined, api: undefined, loginName: undefined, password: undefined, passwordDrift: undefined };
+    const secret = { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password"] };
+    super(shimProvider(KIND), name, { ...args, ...outputsOnly }, secret, "stalwart", "StalwartPrincipal");
+  }
+}
+
+export interface PrincipalOutputs extends PrincipalInputs {
+  readonly principalId: string;
+  readonly api: StalwartApi["generation"];
+  readonly loginName?: string;
+  readonly password?: string;
+  readonly passwordDrift: boolean;
+}
+
+const locator = (p: PrincipalOutputs, id: string): Locator => ({ type: p.type, name: p.name, emails: p.emails ?? [], principalId: p.principalId ?? id, api: p.api });
+
+function outputs(inputs: PrincipalInputs, rec: PrincipalRecord, api: StalwartApi, password?: string): PrincipalOutputs {
+  const base = {
+    ...pick(inputs),
+    name: rec.name,
+    emails: rec.emails,
+    description: rec.description,
+    roles: rec.roles,
+    quota: rec.quota,
+    memberOf: rec.memberOf,
+    principalId: rec.principalId,
+    api: api.generation,
+  };
+  if (rec.type !== "individual" || password === undefined) return { ...base, passwordDrift: false };
+  return { ...base, loginName: api.loginName(rec), password, passwordDrift: passwordState(rec, password) !== "match" };
+}
+
+function pick(p: PrincipalInputs): PrincipalInputs {
+  return Object.fromEntries(INPUT_KEYS.map((k) => [k, p[k]])) as unknown as PrincipalInputs;
+}
+
+/** The desired password: from config when set, else the one already in state, else a new one. */
+async function desiredPassword(name: string, olds?: Partial<PrincipalOutputs>): Promise<string> {
+  return (await configuredPassword(name)) ?? olds?.password ?? generatePassword();
+}
+
+export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, PrincipalOutputs> = {
+  async check(_olds, news) {
+    const r = checkPrincipal(news as unknown as Record<string, unknown>);
+    return { inputs: r.inputs as unknown as PrincipalInputs, failures: r.failures };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = v.isUnknown(news.type) || news.type !== olds.type ? ["type"] : [];
+    const unknown = INPUT_KEYS.some((k) => v.isUnknown(news[k]) || (Array.isArray(news[k]) && (news[k] as unknown[]).some(v.isUnknown)));
+    const fields = olds.api === "jmap" && news.type === "individual" ? { ...news, name: olds.name } : news;
+    let changes = replaces.length > 0 || unknown || differences(fields, olds).length > 0;
+    changes ||= news.endpoint !== olds.endpoint || news.allowMailboxDeletion !== olds.allowMailboxDeletion || news.name !== olds.name;
+    if (news.type === "individual" && !unknown) {
+      changes ||= olds.passwordDrift === true || (await desiredPassword(news.name, olds)) !== olds.password;
+    }
+    return { changes, replaces, deleteBeforeReplace: false };
+  },
+
+  async create(inputs) {
+    const api = await stalwartApi(inputs.endpoint);
+    const password = inputs.type === "individual" ? await desiredPassword(inputs.name) : undefined;
+    const rec = await adoptOrCreate(api, inputs, password);
+    return { id: rec.principalId, outs: outputs(inputs, rec, api, password) };
+  },
+
+  async read(id, props) {
+    const api = await stalwartApi(props.endpoint);
+    const rec = await api.find(locator(props, id));
+    if (!rec) return gone();
+    const outs = outputs(props, rec, api, props.password);
+    return { id, props: outs, inputs: pick(outs) };
+  },
+
+  async update(id, olds, news) {
+    const api = await stalwartApi(news.endpoint);
+    const password = news.type === "individual" ? await desiredPassword(news.name, olds) : undefined;
+    const current = await api.find(locator(olds, id));
+    // Deleted by hand since the last refresh: its mail is gone already; make the address deliverable again.
+    if (!current) return { outs: outputs(news, await api.create(news, password), api, password) };
+    const setPassword = password !== undefined && (passwordState(current, password) !== "match" || password !== olds.password);
+    const rec = await api.update(current, news, setPassword ? password : undefined);
+    return { outs: outputs(news, rec, api, password) };
+  },
+
+  async delete(id, props) {
+    const api = await stalwartApi(props.endpoint);
+    const current = await api.find(locator(props, id));
+    if (!current) return;
+    guardDelete(api, current, props);
+    await api.remove(current).catch((e) => guardDelete(api, current, props, e));
+  },
+};
