@@ -1,6 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { BASE_SPF_INCLUDES, SPF_LOOKUP_LIMIT, type MailChainConfig } from "../lib/config";
+import type { DkimRecordOutput, SmtpRelayOutput } from "../lib/outputs";
 import { spfLookups, spfValue, type SpfPolicy } from "../lib/records";
 import { CloudflareEmailRouting } from "./CloudflareEmailRouting";
 import { CloudflareMailRecords } from "./CloudflareMailRecords";
@@ -20,8 +21,8 @@ export interface MailChainArgs {
 export class MailChain extends pulumi.ComponentResource {
   readonly pmg: PmgGateway;
   /** Outputs other stacks read (README, "Stack outputs"). */
-  readonly smtpRelay: { host: string; port: number; auth: "none (trusted networks)" };
-  readonly dkim: pulumi.Output<Record<string, { name: string; value: string }>>;
+  readonly smtpRelay: SmtpRelayOutput;
+  readonly dkim: pulumi.Output<Record<string, DkimRecordOutput>>;
   readonly pendingSteps: pulumi.Output<string[]>;
 
   constructor(name: string, args: MailChainArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -7,7 +7,5 @@ echo "== typecheck"
 node node_modules/typescript/bin/tsc --noEmit -p .
 echo "== format"
 node node_modules/prettier/bin/prettier.cjs --check --log-level warn "**/*.ts"
-echo "== workflows"
-node scripts/lint-workflows.mjs
 echo "== tests"
 exec node node_modules/jest/bin/jest.js "$@"

@@ -1,0 +1,43 @@
+/**
+ * The stack outputs other stacks rely on (README, "Stack outputs"). Names and shapes here are a
+ * contract: add fields, never rename or remove one.
+ */
+export interface SmtpRelayOutput {
+  /** PMG's host; lab hosts in the trusted networks send here without authentication. */
+  readonly host: string;
+  readonly port: number;
+  readonly auth: "none (trusted networks)";
+}
+
+export interface ImapOutput {
+  readonly host: string;
+  readonly port: number;
+  /** `starttls` on 143, `tls` on 993. */
+  readonly security: "starttls" | "tls";
+}
+
+export interface AccountOutput {
+  /** The IMAP login: the short name on Stalwart 0.15, the full address on 0.16 and later. */
+  readonly login: string;
+  readonly addresses: string[];
+  /** A secret output: read it with `requireOutput` and keep it secret. */
+  readonly password: string;
+}
+
+export interface DkimRecordOutput {
+  /** FQDN of the TXT record, `<selector>._domainkey.<domain>`. */
+  readonly name: string;
+  /** The TXT value DNS serves, `v=DKIM1; h=sha256; k=rsa; p=...`, from PMG's active key. */
+  readonly value: string;
+}
+
+export interface MailChainOutputs {
+  readonly smtpRelay: SmtpRelayOutput;
+  readonly imap?: ImapOutput;
+  /** By account name. */
+  readonly accounts?: Record<string, AccountOutput>;
+  /** By domain. */
+  readonly dkim: Record<string, DkimRecordOutput>;
+  /** Steps only a person can take (e.g. clicking Cloudflare's verification link). */
+  readonly pendingSteps: string[];
+}
