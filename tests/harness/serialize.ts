@@ -13,8 +13,8 @@
 // transpile-only: Pulumi type-checks unless tsconfig says noCheck, but checking changes no emitted
 // JS for this project (no const enums across files), and skipping it keeps this fast.
 // Nothing here masks compiler errors: ts-node reports tsconfig option errors even when
-// transpiling only, and `pulumi up` would fail on them the same way (TS 6 wants
-// "ignoreDeprecations": "6.0" for moduleResolution "node", and "rootDir" whenever outDir is set).
+// transpiling only, and `pulumi up` would fail on them the same way (with TS 6 that is what
+// tsconfig's "ignoreDeprecations" and "rootDir" are for: TS5107 and TS5011).
 import { execFile } from "child_process";
 import * as path from "path";
 import { PROJECT_ROOT } from "./hostProcess";
@@ -24,8 +24,8 @@ const CHILD = path.join(__dirname, "serializeChild.ts");
 const TIMEOUT_MS = 60_000;
 
 export interface SerializeOptions {
-    /** Directory the program would run in (default: project root). */
-    cwd?: string;
+  /** Directory the program would run in (default: project root). */
+  cwd?: string;
 }
 
 /**
@@ -34,24 +34,26 @@ export interface SerializeOptions {
  * count as providers: named exports with a `create` method, or the map from `providers()`.
  */
 export async function serializeProviders(
-    modulePath: string,
-    exportNames: string[] = [],
-    opts: SerializeOptions = {},
+  modulePath: string,
+  exportNames: string[] = [],
+  opts: SerializeOptions = {},
 ): Promise<Record<string, string>> {
-    const cwd = opts.cwd ?? PROJECT_ROOT;
-    const target = path.resolve(PROJECT_ROOT, modulePath);
-    const args = ["-r", "ts-node/register/transpile-only", CHILD, target, ...exportNames];
-    const stdout = await new Promise<string>((resolve, reject) => {
-        execFile(
-            process.execPath,
-            args,
-            // The caller's env passes through, TS_NODE_* included, as it does to `pulumi up`.
-            { cwd, timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
-            (err, out, errOut) =>
-                err ? reject(new Error(`serializeProviders(${modulePath}) failed: ${err.message}\n${errOut}`)) : resolve(out),
-        );
-    });
-    const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
-    if (!line) throw new Error(`serializeProviders(${modulePath}): no result line in child output:\n${stdout}`);
-    return JSON.parse(line.slice(RESULT_MARKER.length)) as Record<string, string>;
+  const cwd = opts.cwd ?? PROJECT_ROOT;
+  const target = path.resolve(PROJECT_ROOT, modulePath);
+  const args = ["-r", "ts-node/register/transpile-only", CHILD, target, ...exportNames];
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      args,
+      // The caller's env passes through, TS_NODE_* included, as it does to `pulumi up`.
+      { cwd, timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+      (err, out, errOut) =>
+        err
+          ? reject(new Error(`serializeProviders(${modulePath}) failed: ${err.message}\n${errOut}`))
+          : resolve(out),
+    );
+  });
+  const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
+  if (!line) throw new Error(`serializeProviders(${modulePath}): no result line in child output:\n${stdout}`);
+  return JSON.parse(line.slice(RESULT_MARKER.length)) as Record<string, string>;
 }

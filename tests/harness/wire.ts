@@ -20,7 +20,7 @@ export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Wraps a value the way the engine does for secret config (Configure uses KeepSecrets: true, §5). */
 export function wrapSecret(value: unknown): PropertyBag {
-    return { [SECRET_SIG_KEY]: SECRET_SIG, value };
+  return { [SECRET_SIG_KEY]: SECRET_SIG, value };
 }
 
 /**
@@ -29,32 +29,32 @@ export function wrapSecret(value: unknown): PropertyBag {
  * depth, instead of failing before the request is even sent. Array holes become null, as in JSON.
  */
 function dropUndefined(value: unknown): unknown {
-    if (Array.isArray(value)) {
-        return value.map((v) => (v === undefined ? null : dropUndefined(v)));
+  if (Array.isArray(value)) {
+    return value.map((v) => (v === undefined ? null : dropUndefined(v)));
+  }
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v !== undefined) out[k] = dropUndefined(v);
     }
-    if (value !== null && typeof value === "object") {
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) {
-            if (v !== undefined) out[k] = dropUndefined(v);
-        }
-        return out;
-    }
-    return value;
+    return out;
+  }
+  return value;
 }
 
 export function toStruct(bag: PropertyBag): Struct {
-    return Struct.fromJavaScript(dropUndefined(bag) as PropertyBag);
+  return Struct.fromJavaScript(dropUndefined(bag) as PropertyBag);
 }
 
 export function fromStruct(struct: Struct | undefined): PropertyBag {
-    return struct ? struct.toJavaScript() : {};
+  return struct ? struct.toJavaScript() : {};
 }
 
 /** Details a thrown create/update error carries when it had an `id` (reference §1.4, last bullet). */
 export interface InitFailure {
-    id: string;
-    properties: PropertyBag;
-    reasons: string[];
+  id: string;
+  properties: PropertyBag;
+  reasons: string[];
 }
 
 /**
@@ -63,34 +63,34 @@ export interface InitFailure {
  * read or delete (grpc-js turns the thrown Error into status UNKNOWN with details = e.message).
  */
 export class HostRpcError extends Error {
-    constructor(
-        readonly rpc: string,
-        readonly code: grpc.status,
-        details: string,
-        readonly initFailure?: InitFailure,
-    ) {
-        super(details);
-        this.name = "HostRpcError";
-    }
+  constructor(
+    readonly rpc: string,
+    readonly code: grpc.status,
+    details: string,
+    readonly initFailure?: InitFailure,
+  ) {
+    super(details);
+    this.name = "HostRpcError";
+  }
 
-    static from(rpc: string, err: grpc.ServiceError): HostRpcError {
-        return new HostRpcError(rpc, err.code, err.details, initFailureOf(err.metadata));
-    }
+  static from(rpc: string, err: grpc.ServiceError): HostRpcError {
+    return new HostRpcError(rpc, err.code, err.details, initFailureOf(err.metadata));
+  }
 }
 
 /** Unpacks `grpc-status-details-bin`, where the host puts ErrorResourceInitFailed. */
 function initFailureOf(metadata: grpc.Metadata | undefined): InitFailure | undefined {
-    const raw = metadata?.get("grpc-status-details-bin")[0];
-    if (!raw || typeof raw === "string") return undefined;
-    for (const any of Status.deserializeBinary(new Uint8Array(raw)).getDetailsList()) {
-        const detail = any.unpack(ErrorResourceInitFailed.deserializeBinary, "pulumirpc.ErrorResourceInitFailed");
-        if (detail) {
-            return {
-                id: detail.getId(),
-                properties: fromStruct(detail.getProperties()),
-                reasons: detail.getReasonsList(),
-            };
-        }
+  const raw = metadata?.get("grpc-status-details-bin")[0];
+  if (!raw || typeof raw === "string") return undefined;
+  for (const any of Status.deserializeBinary(new Uint8Array(raw)).getDetailsList()) {
+    const detail = any.unpack(ErrorResourceInitFailed.deserializeBinary, "pulumirpc.ErrorResourceInitFailed");
+    if (detail) {
+      return {
+        id: detail.getId(),
+        properties: fromStruct(detail.getProperties()),
+        reasons: detail.getReasonsList(),
+      };
     }
-    return undefined;
+  }
+  return undefined;
 }
