@@ -130,20 +130,21 @@ export class PmgClient {
   }
 
   private async send(method: string, path: string, params: Params | undefined, session?: PmgClient["session"]) {
-    const form = new URLSearchParams();
+    const values: Record<string, string | number> = {};
     for (const [k, val] of Object.entries(params ?? {})) {
       // PMG's booleans are 0/1 on every version (JSON true/false only since pve-common 8.0.4).
-      if (val !== undefined) form.append(k, typeof val === "boolean" ? (val ? "1" : "0") : String(val));
+      if (val !== undefined) values[k] = typeof val === "boolean" ? (val ? 1 : 0) : val;
     }
-    const query = method === "GET" || method === "DELETE" ? form.toString() : "";
+    const query = method === "GET" || method === "DELETE" ? new URLSearchParams(values as Record<string, string>).toString() : "";
     const url = this.base + encodePath(path) + (query ? `?${query}` : "");
     const headers: Record<string, string> = {};
     if (session) {
       headers.cookie = `PMGAuthCookie=${encodeURIComponent(session.ticket)}`;
       if (method !== "GET") headers.csrfpreventiontoken = session.csrf;
     }
-    const body = method === "POST" || method === "PUT" ? form.toString() : undefined;
-    if (body !== undefined) headers["content-type"] = "application/x-www-form-urlencoded";
+    // JSON, not a form: pve-http-server drops an empty form value (`comment=`), so "" could not be sent.
+    const body = method === "POST" || method === "PUT" ? JSON.stringify(values) : undefined;
+    if (body !== undefined) headers["content-type"] = "application/json";
     this.counters.requests++;
     try {
       const res = await fetch(url, { method, headers, body, dispatcher: this.dispatcher });

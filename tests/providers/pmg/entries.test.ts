@@ -34,7 +34,10 @@ describe.each([9, 8, 7] as const)("PMG list entries through the provider host (P
     expect(updated.step).toBe("update");
     expect(updated.state.outputs.comment).toBe("main lan");
 
-    const replaced = await engine.up(NET, { endpoint, cidr: "198.51.100.0/24", comment: "main lan" }, updated.state);
+    const cleared = await engine.up(NET, { endpoint, cidr: "192.0.2.0/24" }, updated.state);
+    expect([cleared.step, cleared.state.outputs.comment]).toEqual(["update", ""]);
+
+    const replaced = await engine.up(NET, { endpoint, cidr: "198.51.100.0/24", comment: "main lan" }, cleared.state);
     expect([replaced.step, replaced.replaces]).toEqual(["replace", ["cidr"]]);
     expect([...pmg.state.mynetworks.keys()]).toEqual(["198.51.100.0/24"]);
 

@@ -57,7 +57,10 @@ export class Authority {
   }
 
   private csrfDigest(timestamp: string, userid: string): string {
-    return createHmac("sha256", this.csrfKey).update(`${timestamp}:${userid}`).digest("base64").replace(/=+$/, "");
+    return createHmac("sha256", this.csrfKey)
+      .update(`${timestamp}:${userid}`)
+      .digest("base64")
+      .replace(/=+$/, "");
   }
 
   assembleCsrfToken(userid: string): string {

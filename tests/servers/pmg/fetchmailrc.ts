@@ -10,10 +10,17 @@ export type FetchmailEntry = Record<string, FetchmailValue>;
 export class FetchmailError extends Error {}
 
 function escape(v: FetchmailValue): string {
-  return String(v).replace(/[^A-Za-z0-9:@\-._~]/gu, (c) => `\\x${(c.codePointAt(0) as number).toString(16).padStart(2, "0")}`);
+  return String(v).replace(
+    /[^A-Za-z0-9:@\-._~]/gu,
+    (c) => `\\x${(c.codePointAt(0) as number).toString(16).padStart(2, "0")}`,
+  );
 }
 
-export function writeFetchmailrc(entries: Map<string, FetchmailEntry>, version: number, smtphost: string): string {
+export function writeFetchmailrc(
+  entries: Map<string, FetchmailEntry>,
+  version: number,
+  smtphost: string,
+): string {
   let out =
     "# auto-generated using template fetchmailrc.tt\n\nset daemon 300\nset no bouncemail\n\n" +
     `defaults:\n  antispam -1\n  batchlimit 100\n\nsmtphost ${smtphost}\n\n` +
@@ -61,7 +68,8 @@ export function readFetchmailrc(text: string): Map<string, FetchmailEntry> {
   const start = lines.findIndex((l) => /^#\s+proxmox\s+settings/.test(l));
   if (start < 0) return cfg;
   const tokens: Array<{ token: string; str?: string; line: number }> = [];
-  for (let i = start + 1; i < lines.length; i++) for (const t of tokenize(lines[i])) tokens.push({ ...t, line: i + 1 });
+  for (let i = start + 1; i < lines.length; i++)
+    for (const t of tokenize(lines[i])) tokens.push({ ...t, line: i + 1 });
   let pos = 0;
   const arg = (line: number): string => {
     const t = tokens[pos++];
@@ -77,7 +85,16 @@ export function readFetchmailrc(text: string): Map<string, FetchmailEntry> {
       continue;
     }
     if (!item) throw new FetchmailError(`line ${line}: unexpected token '${token}'\n`);
-    const field = { user: "user", via: "server", pass: "pass", to: "target", protocol: "protocol", port: "port", interval: "interval", sslproto: "sslproto" }[token];
+    const field = {
+      user: "user",
+      via: "server",
+      pass: "pass",
+      to: "target",
+      protocol: "protocol",
+      port: "port",
+      interval: "interval",
+      sslproto: "sslproto",
+    }[token];
     if (field) item[field] = arg(line);
     else if (token === "ssl" || token === "keep" || token === "dropdelivered") item[token] = 1;
     else throw new FetchmailError(`line ${line}: unexpected token '${token}' inside entry '${item.id}'\n`);

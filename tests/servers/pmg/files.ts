@@ -75,8 +75,15 @@ export function writeMynetworks(map: Map<string, NetworkEntry>): string {
 
 const MYNET_LINE = new RegExp(`^((?:${IPV4RE}|${IPV6RE}))/(\\d+)[ \\t\\r\\f\\v]*(?:#([^\\n]*))?$`);
 
-export function readMynetworks(text: string): Map<string, Required<NetworkEntry>> {
-  const res = new Map<string, Required<NetworkEntry>>();
+export interface NetworkRead {
+  cidr: string;
+  comment: string;
+  network_address: string;
+  prefix_size: string;
+}
+
+export function readMynetworks(text: string): Map<string, NetworkRead> {
+  const res = new Map<string, NetworkRead>();
   for (const line of fileLines(text)) {
     if (BLANK.test(line)) continue;
     const m = MYNET_LINE.exec(line);

@@ -70,7 +70,8 @@ export const FORMATS: Record<string, Validator> = {
   "transport-domain-or-email": verifyTransportDomainOrEmail,
   "transport-address": verifyTransportAddress,
   "dnsbl-entry": (v) => (DNSBL.test(v) ? null : `value '${v}' does not look like a valid dnsbl entry\n`),
-  "pmg-dkim-record": (v) => (DKIM_RECORD.test(v) ? null : "value does not look like a valid DKIM TXT record\n"),
+  "pmg-dkim-record": (v) =>
+    DKIM_RECORD.test(v) ? null : "value does not look like a valid DKIM TXT record\n",
   string: () => null,
 };
 

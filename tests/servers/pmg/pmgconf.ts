@@ -16,7 +16,8 @@ export class ConfigError extends Error {}
 
 function formatLine(schema: PropSchema | undefined, key: string, value: SectionValue): string {
   const v = typeof value === "number" ? perlNumStr(value) : value;
-  if (/[\n\r]/.test(key) || /[\n\r]/.test(v)) throw new ConfigError(`property '${key}' contains a line feed\n`);
+  if (/[\n\r]/.test(key) || /[\n\r]/.test(v))
+    throw new ConfigError(`property '${key}' contains a line feed\n`);
   if (schema?.type === "boolean") return `\t${key} ${perlTrue(value) ? 1 : 0}\n`;
   return v !== "" ? `\t${key} ${v}\n` : "";
 }
@@ -38,7 +39,12 @@ export function writePmgConf(conf: PmgConf, schemas: SectionSchemas): string {
 }
 
 /** SectionConfig::check_value; `skipSchemaCheck` as in the PUT path (check_config(..., 0, 1)). */
-export function checkValue(schema: PropSchema, key: string, value: string | null, skipSchemaCheck: boolean): SectionValue {
+export function checkValue(
+  schema: PropSchema,
+  key: string,
+  value: string | null,
+  skipSchemaCheck: boolean,
+): SectionValue {
   let v = value;
   if (schema.type === "boolean" && v === null) v = "1";
   if (v === null) throw new ConfigError("got undefined value\n");

@@ -4,7 +4,7 @@
 import type { ConfigLock } from "./errors";
 import type { Authority } from "./auth";
 import type { Counters } from "./faults";
-import type { PmgVersion } from "./schema";
+import type { PmgVersion } from "./api-schema";
 import type { Store } from "./state";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";

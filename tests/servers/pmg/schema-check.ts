@@ -67,7 +67,13 @@ function add(errors: ParamErrors, path: string, msg: string): void {
   errors[path] = errors[path] !== undefined ? `${errors[path]}\\n${msg}` : msg;
 }
 
-function checkType(path: string, type: string, value: ParamValue, errors: ParamErrors, o: CheckOptions): boolean {
+function checkType(
+  path: string,
+  type: string,
+  value: ParamValue,
+  errors: ParamErrors,
+  o: CheckOptions,
+): boolean {
   const vt = perlRef(value);
   if (type === "array" || type === "object") {
     if (vt !== (type === "array" ? "ARRAY" : "HASH")) {
@@ -84,13 +90,25 @@ function checkType(path: string, type: string, value: ParamValue, errors: ParamE
   }
   const s = value as string;
   const ok =
-    type === "boolean" ? s === "1" || s === "0" : type === "integer" ? isInteger(s) : type === "number" ? isNumber(s) : true;
+    type === "boolean"
+      ? s === "1" || s === "0"
+      : type === "integer"
+        ? isInteger(s)
+        : type === "number"
+          ? isNumber(s)
+          : true;
   if (!ok) add(errors, path, `type check ('${type}') failed - got '${s}'`);
   return ok;
 }
 
 /** PVE::JSONSchema::check_prop for one (top-level) parameter. */
-export function checkProp(path: string, value: ParamValue, schema: PropSchema, errors: ParamErrors, o: CheckOptions): void {
+export function checkProp(
+  path: string,
+  value: ParamValue,
+  schema: PropSchema,
+  errors: ParamErrors,
+  o: CheckOptions,
+): void {
   if (value === null) {
     if (schema.type === "null") return;
     if (!perlTrue(schema.optional === undefined ? undefined : Number(schema.optional))) {
@@ -151,7 +169,11 @@ export function checkParams(params: Params, schema: ObjectSchema, o: CheckOption
   for (const key of params.keys()) {
     if (Object.prototype.hasOwnProperty.call(props, key)) continue;
     if (additional !== undefined && !perlTrue(Number(additional))) {
-      add(errors, key, "property is not defined in schema and the schema does not allow additional properties");
+      add(
+        errors,
+        key,
+        "property is not defined in schema and the schema does not allow additional properties",
+      );
     }
   }
   return Object.keys(errors).length > 0 ? errors : null;
@@ -160,6 +182,7 @@ export function checkParams(params: Params, schema: ObjectSchema, o: CheckOption
 /** RESTHandler's untaint step: after validation every scalar is a plain string (JSON booleans → "1"/"0"). */
 export function untaint(params: Params): Map<string, string | null> {
   const out = new Map<string, string | null>();
-  for (const [k, v] of params) out.set(k, v === null ? null : perlRef(v) === "" || v instanceof JsonBool ? String(v) : null);
+  for (const [k, v] of params)
+    out.set(k, v === null ? null : perlRef(v) === "" || v instanceof JsonBool ? String(v) : null);
   return out;
 }

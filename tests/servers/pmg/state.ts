@@ -13,8 +13,15 @@ import {
   type TransportEntry,
 } from "./files";
 import { readFetchmailrc, writeFetchmailrc, type FetchmailEntry } from "./fetchmailrc";
-import { parsePmgConf, sha1Hex, writePmgConf, type PmgConf, type Section, type SectionSchemas } from "./pmgconf";
-import { loadSchema, sectionOptions, type PmgVersion, type SchemaIndex } from "./schema";
+import {
+  parsePmgConf,
+  sha1Hex,
+  writePmgConf,
+  type PmgConf,
+  type Section,
+  type SectionSchemas,
+} from "./pmgconf";
+import { loadSchema, sectionOptions, type PmgVersion, type SchemaIndex } from "./api-schema";
 
 export class PmgState {
   /** /etc/pmg/mynetworks, keyed by CIDR exactly as posted. */
@@ -54,12 +61,23 @@ export class PmgState {
   }
 
   clear(): void {
-    for (const m of [this.mynetworks, this.domains, this.dkimDomains, this.transport, this.dkimKeys, this.fetchmail]) {
+    for (const m of [
+      this.mynetworks,
+      this.domains,
+      this.dkimDomains,
+      this.transport,
+      this.dkimKeys,
+      this.fetchmail,
+    ]) {
       m.clear();
     }
+    const admin = this.pmgConf.get("admin") ?? new Map();
+    const mail = this.pmgConf.get("mail") ?? new Map();
+    admin.clear();
+    mail.clear();
     this.pmgConf.clear();
-    this.pmgConf.set("admin", new Map());
-    this.pmgConf.set("mail", new Map());
+    this.pmgConf.set("admin", admin);
+    this.pmgConf.set("mail", mail);
   }
 }
 
@@ -79,7 +97,10 @@ export class Store {
     readonly version: PmgVersion,
   ) {
     this.schema = loadSchema(version);
-    this.sectionSchemas = { mail: sectionOptions(this.schema, "mail"), admin: sectionOptions(this.schema, "admin") };
+    this.sectionSchemas = {
+      mail: sectionOptions(this.schema, "mail"),
+      admin: sectionOptions(this.schema, "admin"),
+    };
   }
 
   mynetworks() {
@@ -111,7 +132,13 @@ export class Store {
     return { conf: parsePmgConf(text, this.sectionSchemas), digest: sha1Hex(text) };
   }
   savePmgConf(conf: PmgConf): void {
-    replace(this.state.pmgConf, parsePmgConf(writePmgConf(conf, this.sectionSchemas), this.sectionSchemas));
+    const parsed = parsePmgConf(writePmgConf(conf, this.sectionSchemas), this.sectionSchemas);
+    // keep the identity of section maps tests may hold on to
+    const kept = new Map(this.state.pmgConf);
+    this.state.pmgConf.clear();
+    for (const [id, section] of parsed) {
+      this.state.pmgConf.set(id, replace(kept.get(id) ?? new Map(), section));
+    }
   }
 
   fetchmailrcText(map = this.state.fetchmail): string {
