@@ -47,8 +47,10 @@ export class Engine {
     const diff = await this.host.diff(state.id, state.outputs, news);
     if (diff.changes === "none") return { state: { ...state, inputs: news }, step: "same", replaces: [] };
     if (diff.replaces.length > 0) {
+      // create-before-delete, unless the provider asks for the old object to go first
+      if (diff.deleteBeforeReplace) await this.host.delete(state.id, state.outputs);
       const { id, properties } = await this.host.create(news);
-      await this.host.delete(state.id, state.outputs);
+      if (!diff.deleteBeforeReplace) await this.host.delete(state.id, state.outputs);
       return { state: { id, inputs: news, outputs: properties }, step: "replace", replaces: diff.replaces };
     }
     const { properties } = await this.host.update(state.id, state.outputs, news);

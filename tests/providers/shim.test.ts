@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_ROOT, startProviderHost, type ProviderHost } from "../harness/providerHost";
+import { PROJECT_ROOT, startProviderHost, UNKNOWN, type ProviderHost } from "../harness/providerHost";
 import { serializeProviders } from "../harness/serialize";
 
 /** A second checkout of the project elsewhere: its own sources, the same node_modules. */
@@ -28,9 +28,10 @@ describe("the serialized __provider", () => {
   afterAll(() => fs.rmSync(checkout, { recursive: true, force: true }));
 
   it("is small and holds no absolute path and no credential", () => {
-    expect(Object.keys(original).sort()).toEqual(
-      ["pmg:PmgDkimDomain", "pmg:PmgDkimSelector", "pmg:PmgDkimSigning", "pmg:PmgRelayDomain", "pmg:PmgSmarthost", "pmg:PmgTransport", "pmg:PmgTrustedNetwork"].sort(),
+    expect(Object.keys(original)).toEqual(
+      expect.arrayContaining(["pmg:PmgDkimDomain", "pmg:PmgDkimSelector", "pmg:PmgDkimSigning", "pmg:PmgRelayDomain", "pmg:PmgSmarthost", "pmg:PmgTransport", "pmg:PmgTrustedNetwork"]),
     );
+    for (const kind of Object.keys(original)) expect(kind).toMatch(/^[a-z]+:[A-Z][A-Za-z]+$/);
     for (const text of Object.values(original)) {
       expect(text.length).toBeLessThan(3000);
       expect(text).not.toContain(PROJECT_ROOT);
@@ -86,9 +87,28 @@ describe("configure in the provider host", () => {
   it("answers concurrent first calls of many kinds only once configured", async () => {
     await host.configure({ "homelab-mail:pmg": PMG, "homelab-mail:pmgPassword": "x" });
     const results = await Promise.all(
-      Object.entries(texts).map(([kind, text]) => host.check({}, { __provider: text, endpoint: "ftp://nowhere", ...(kind.endsWith("Selector") ? { selector: "s" } : {}) })),
+      Object.entries(texts).filter(([kind]) => kind.startsWith("pmg:")).map(([kind, text]) => host.check({}, { __provider: text, endpoint: "ftp://nowhere", ...(kind.endsWith("Selector") ? { selector: "s" } : {}) })),
     );
     for (const r of results) expect(r.failures).toContainEqual({ property: "endpoint", reason: expect.stringMatching(/^must use https:.* \(got ftp:\)$/) });
+  });
+
+  it("lets a second concurrent call with a new text wait for configure instead of running unconfigured", async () => {
+    await host.configure({ "homelab-mail:pmg": PMG, "homelab-mail:pmgPassword": "x" });
+    const props = { __provider: texts[KIND], endpoint: "https://127.0.0.1:1", cidr: "192.0.2.1/24" };
+    const [a, b] = await Promise.all([host.check({}, props), host.check({}, props)]);
+    for (const r of [a, b]) expect(r.failures).toEqual([{ property: "cidr", reason: expect.stringMatching(/write it as 192\.0\.2\.0\/24/) }]);
+  });
+
+  it("tolerates preview's unknown values in check and reports them as changes in diff", async () => {
+    await host.configure({ "homelab-mail:pmg": PMG, "homelab-mail:pmgPassword": "x" });
+    const text = texts["pmg:PmgTransport"];
+    const news = { __provider: text, endpoint: "https://127.0.0.1:1", domain: "example.net", host: UNKNOWN, port: 25 };
+    const checked = await host.check({}, news);
+    expect(checked.failures).toEqual([]);
+    const olds = { __provider: text, endpoint: "https://127.0.0.1:1", domain: "example.net", host: "192.0.2.20", port: 25, protocol: "smtp", useMx: false, comment: "" };
+    expect(await host.diff("example.net", olds, checked.inputs)).toMatchObject({ changes: "some", replaces: [] });
+    const unknownKey = await host.diff("example.net", olds, { ...checked.inputs, host: "192.0.2.20", domain: UNKNOWN });
+    expect(unknownKey).toMatchObject({ changes: "some", replaces: ["domain"] });
   });
 
   it("keeps the password out of everything it prints", async () => {
