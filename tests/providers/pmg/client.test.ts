@@ -1,6 +1,16 @@
 import { PmgApiError, PmgClient } from "../../../providers/pmg/client";
 import { startPmgServer, type PmgTestServer } from "../../servers/pmg/server";
 
+/** The error a call fails with (and a test failure if it succeeds). */
+function failure(p: Promise<unknown>): Promise<PmgApiError> {
+  return p.then(
+    () => {
+      throw new Error("expected the call to fail");
+    },
+    (e: unknown) => e as PmgApiError,
+  );
+}
+
 const FAST = { retries: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
 describe("PmgClient", () => {
@@ -62,7 +72,7 @@ describe("PmgClient", () => {
     await expect(c.get("/config/mynetworks")).resolves.toEqual([]);
     expect(c.counters.retries).toBe(2);
     pmg.failNext(1, 503);
-    const err = await c.create("/config/mynetworks", { cidr: "192.0.2.0/24" }).catch((e: unknown) => e as PmgApiError);
+    const err = await failure(c.create("/config/mynetworks", { cidr: "192.0.2.0/24" }));
     expect(err).toBeInstanceOf(PmgApiError);
     expect(err.message).toMatch(/^pmg: POST \/config\/mynetworks failed \(503\): Service Unavailable/);
     expect(pmg.state.mynetworks.size).toBe(0);
@@ -73,8 +83,8 @@ describe("PmgClient", () => {
     const c = client();
     await c.create("/config/domains", { domain: "example.net" });
     const before = pmg.counters.requests;
-    const dup = await c.create("/config/domains", { domain: "example.net" }).catch((e: unknown) => e as PmgApiError);
-    const missing = await c.get("/config/domains/example.org").catch((e: unknown) => e as PmgApiError);
+    const dup = await failure(c.create("/config/domains", { domain: "example.net" }));
+    const missing = await failure(c.get("/config/domains/example.org"));
     expect([dup.kind, missing.kind]).toEqual(["duplicate", "missing"]);
     expect(dup.message).toMatch(/\(500\): add relay domain failed: Domain 'example\.net' already exists/);
     expect(pmg.counters.requests - before).toBe(2);
@@ -87,7 +97,7 @@ describe("PmgClient", () => {
     pmg.dropNext(1);
     await expect(c.get("/config/mynetworks")).resolves.toEqual([]);
     pmg.dropAfterHandlingNext(1);
-    const err = await c.create("/config/mynetworks", { cidr: "192.0.2.0/24" }).catch((e: unknown) => e as PmgApiError);
+    const err = await failure(c.create("/config/mynetworks", { cidr: "192.0.2.0/24" }));
     expect(err.message).toMatch(/failed \(no answer\)/);
     // The write happened: callers re-read before deciding (create adopts what matches).
     expect(pmg.state.mynetworks.has("192.0.2.0/24")).toBe(true);
@@ -96,7 +106,7 @@ describe("PmgClient", () => {
 
   it("reads PMG 7's error text from the reason phrase", async () => {
     const c = client(pmg7);
-    const err = await c.get("/config/transport/example.net").catch((e: unknown) => e as PmgApiError);
+    const err = await failure(c.get("/config/transport/example.net"));
     expect(err.message).toMatch(/\(500\): Transport map entry 'example\.net' does not exist/);
     expect(err.kind).toBe("missing");
     await c.close();
@@ -111,7 +121,7 @@ describe("PmgClient", () => {
 
   it("names the config keys on a failed login and never shows the password", async () => {
     const c = client(pmg, { password: "wrong-password-123" });
-    const err = await c.get("/version").catch((e: unknown) => e as PmgApiError);
+    const err = await failure(c.get("/version"));
     expect(err.message).toMatch(/POST \/access\/ticket failed \(401\): authentication failure; check homelab-mail:pmg\.username \(root@pam/);
     expect(JSON.stringify({ ...err, message: err.message })).not.toContain("wrong-password-123");
     await c.close();
