@@ -26,14 +26,35 @@ export class CloudflareMailRecords extends pulumi.ComponentResource {
 
   constructor(name: string, args: CloudflareMailRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:cloudflare:CloudflareMailRecords", name, {}, opts);
-    const txt = (role: string, recordName: string, content: pulumi.Input<string>, extra?: pulumi.CustomResourceOptions) =>
+    const txt = (
+      role: string,
+      recordName: string,
+      content: pulumi.Input<string>,
+      extra?: pulumi.CustomResourceOptions,
+    ) =>
       new cloudflare.DnsRecord(
         `${name}-${role}`,
-        { zoneId: args.zoneId, name: recordName, type: "TXT", ttl: args.ttl ?? 1, content, comment: "managed by homelab-mail" },
+        {
+          zoneId: args.zoneId,
+          name: recordName,
+          type: "TXT",
+          ttl: args.ttl ?? 1,
+          content,
+          comment: "managed by homelab-mail",
+        },
         { parent: this, ...extra },
       );
-    this.spf = txt("spf", args.domain, formatTxtContent(spfValue(args.spf)), args.spfRecordId ? { import: `${args.zoneId}/${args.spfRecordId}` } : undefined);
-    this.dkim = txt("dkim", `${args.dkimName}.${args.domain}`, pulumi.output(args.dkimValue).apply(formatTxtContent));
+    this.spf = txt(
+      "spf",
+      args.domain,
+      formatTxtContent(spfValue(args.spf)),
+      args.spfRecordId ? { import: `${args.zoneId}/${args.spfRecordId}` } : undefined,
+    );
+    this.dkim = txt(
+      "dkim",
+      `${args.dkimName}.${args.domain}`,
+      pulumi.output(args.dkimValue).apply(formatTxtContent),
+    );
     this.dmarc = txt("dmarc", `_dmarc.${args.domain}`, formatTxtContent(dmarcValue(args.dmarc)));
     this.registerOutputs({ dkimContent: this.dkim.content });
   }

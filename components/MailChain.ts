@@ -6,6 +6,7 @@ import { spfLookups, spfValue, type SpfPolicy } from "../lib/records";
 import { CloudflareEmailRouting } from "./CloudflareEmailRouting";
 import { CloudflareMailRecords } from "./CloudflareMailRecords";
 import { PmgGateway } from "./PmgGateway";
+import { UnifiDns } from "./UnifiDns";
 
 export interface MailChainArgs {
   /** The validated stack configuration. */
@@ -20,6 +21,8 @@ export interface MailChainArgs {
  */
 export class MailChain extends pulumi.ComponentResource {
   readonly pmg: PmgGateway;
+  /** The internal pmg/mail names on the UniFi console, when `homelab-mail:unifi` is set. */
+  readonly unifiDns?: UnifiDns;
   /** Outputs other stacks read (README, "Stack outputs"). */
   readonly smtpRelay: SmtpRelayOutput;
   readonly dkim: pulumi.Output<Record<string, DkimRecordOutput>>;
@@ -32,7 +35,13 @@ export class MailChain extends pulumi.ComponentResource {
     const transportsAfter: pulumi.Resource[] = [];
 
     this.pmg = new PmgGateway(`${name}-pmg`, { pmg: config.pmg, domains, transportsAfter }, { parent: this });
-    this.smtpRelay = { host: new URL(config.pmg.endpoint).hostname, port: 25, auth: "none (trusted networks)" };
+    this.smtpRelay = {
+      host: new URL(config.pmg.endpoint).hostname,
+      port: 25,
+      auth: "none (trusted networks)",
+    };
+    if (config.unifi)
+      this.unifiDns = new UnifiDns(`${name}-unifi`, { unifi: config.unifi }, { parent: this });
 
     const spf: SpfPolicy = {
       includes: [...BASE_SPF_INCLUDES, ...config.dns.spfExtraIncludes],
@@ -41,7 +50,10 @@ export class MailChain extends pulumi.ComponentResource {
     // The count itself is checked with the rest of the config (lib/config.ts); includes it cannot see into are said here.
     const lookups = spfLookups(spfValue(spf));
     if (lookups.unknownIncludes.length > 0) {
-      pulumi.log.warn(`SPF: nested lookups of ${lookups.unknownIncludes.join(", ")} are not counted; ${lookups.count} counted of ${SPF_LOOKUP_LIMIT}`, this);
+      pulumi.log.warn(
+        `SPF: nested lookups of ${lookups.unknownIncludes.join(", ")} are not counted; ${lookups.count} counted of ${SPF_LOOKUP_LIMIT}`,
+        this,
+      );
     }
 
     const records = config.domains.map(
@@ -49,34 +61,57 @@ export class MailChain extends pulumi.ComponentResource {
         new CloudflareMailRecords(
           `${name}-dns-${d.name}`,
           {
-            zoneId: d.cloudflareZoneId, domain: d.name, spfRecordId: d.spfRecordId, spf,
-            dkimName: this.pmg.dkimRecordName, dkimValue: this.pmg.dkimTxtValue,
-            dmarc: { policy: config.dns.dmarcPolicy, reportTo: config.dns.dmarcReportTo ?? `postmaster@${d.name}` },
+            zoneId: d.cloudflareZoneId,
+            domain: d.name,
+            spfRecordId: d.spfRecordId,
+            spf,
+            dkimName: this.pmg.dkimRecordName,
+            dkimValue: this.pmg.dkimTxtValue,
+            dmarc: {
+              policy: config.dns.dmarcPolicy,
+              reportTo: config.dns.dmarcReportTo ?? `postmaster@${d.name}`,
+            },
           },
           { parent: this },
         ),
     );
     this.pmg.enableSigning(records.map((r) => r.dkim));
     this.dkim = pulumi.output(
-      Object.fromEntries(records.map((r, i) => [domains[i], { name: r.dkim.name, value: this.pmg.dkimTxtValue }])),
+      Object.fromEntries(
+        records.map((r, i) => [domains[i], { name: r.dkim.name, value: this.pmg.dkimTxtValue }]),
+      ),
     );
 
     const pending: pulumi.Output<string>[] = [];
     if (config.routing && config.cloudflareAccountId) {
       const routing = config.routing;
       const destination = (role: string, email: string) => {
-        const address = new cloudflare.EmailRoutingAddress(`${name}-destination-${role}`, { accountId: config.cloudflareAccountId!, email }, { parent: this });
+        const address = new cloudflare.EmailRoutingAddress(
+          `${name}-destination-${role}`,
+          { accountId: config.cloudflareAccountId!, email },
+          { parent: this },
+        );
         // Cloudflare silently forwards nothing to an address whose owner has not clicked the link yet.
-        pending.push(address.verified.apply((v) => (v ? "" : `verify ${email}: open the link Cloudflare mailed to it, then run pulumi up --refresh`)));
+        pending.push(
+          address.verified.apply((v) =>
+            v ? "" : `verify ${email}: open the link Cloudflare mailed to it, then run pulumi up --refresh`,
+          ),
+        );
         return address;
       };
       const service = destination("service", routing.serviceDestination);
       const personal = destination("personal", routing.personalDestination);
       config.domains.forEach((d, i) => {
         const routes: Record<string, pulumi.Input<string>> = {};
-        for (const a of routing.serviceAddresses.filter((x) => x.endsWith(`@${d.name}`))) routes[a] = service.email;
-        for (const a of routing.personalAddresses.filter((x) => x.endsWith(`@${d.name}`))) routes[a] = personal.email;
-        new CloudflareEmailRouting(`${name}-routing-${d.name}`, { zoneId: d.cloudflareZoneId, domain: d.name, routes, enableAfter: [records[i].spf] }, { parent: this });
+        for (const a of routing.serviceAddresses.filter((x) => x.endsWith(`@${d.name}`)))
+          routes[a] = service.email;
+        for (const a of routing.personalAddresses.filter((x) => x.endsWith(`@${d.name}`)))
+          routes[a] = personal.email;
+        new CloudflareEmailRouting(
+          `${name}-routing-${d.name}`,
+          { zoneId: d.cloudflareZoneId, domain: d.name, routes, enableAfter: [records[i].spf] },
+          { parent: this },
+        );
       });
     }
     this.pendingSteps = pulumi.all(pending).apply((steps) => {

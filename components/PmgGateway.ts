@@ -37,22 +37,52 @@ export class PmgGateway extends pulumi.ComponentResource {
     const child = { parent: this };
 
     for (const cidr of pmg.trustedNetworks) {
-      new PmgTrustedNetwork(`${name}-network-${cidr.replace("/", "-")}`, { endpoint, cidr, comment: "managed by homelab-mail" }, child);
+      new PmgTrustedNetwork(
+        `${name}-network-${cidr.replace("/", "-")}`,
+        { endpoint, cidr, comment: "managed by homelab-mail" },
+        child,
+      );
     }
-    new PmgSmarthost(`${name}-smarthost`, { endpoint, host: pmg.smarthost.host, port: pmg.smarthost.port }, child);
+    new PmgSmarthost(
+      `${name}-smarthost`,
+      { endpoint, host: pmg.smarthost.host, port: pmg.smarthost.port },
+      child,
+    );
 
     const dkimDomains: PmgDkimDomain[] = [];
     for (const domain of args.domains) {
-      new PmgRelayDomain(`${name}-relay-${domain}`, { endpoint, domain, comment: "managed by homelab-mail" }, child);
+      new PmgRelayDomain(
+        `${name}-relay-${domain}`,
+        { endpoint, domain, comment: "managed by homelab-mail" },
+        child,
+      );
       new PmgTransport(
         `${name}-transport-${domain}`,
-        { endpoint, domain, host: pmg.transport.host, port: pmg.transport.port, protocol: pmg.transport.protocol, useMx: false, comment: "deliver to Stalwart" },
+        {
+          endpoint,
+          domain,
+          host: pmg.transport.host,
+          port: pmg.transport.port,
+          protocol: pmg.transport.protocol,
+          useMx: false,
+          comment: "deliver to Stalwart",
+        },
         { ...child, dependsOn: args.transportsAfter },
       );
-      dkimDomains.push(new PmgDkimDomain(`${name}-dkim-${domain}`, { endpoint, domain, comment: "managed by homelab-mail" }, child));
+      dkimDomains.push(
+        new PmgDkimDomain(
+          `${name}-dkim-${domain}`,
+          { endpoint, domain, comment: "managed by homelab-mail" },
+          child,
+        ),
+      );
     }
 
-    this.selector = new PmgDkimSelector(`${name}-dkim-selector`, { endpoint, selector: pmg.dkim.selector, keySize: pmg.dkim.keySize }, child);
+    this.selector = new PmgDkimSelector(
+      `${name}-dkim-selector`,
+      { endpoint, selector: pmg.dkim.selector, keySize: pmg.dkim.keySize },
+      child,
+    );
     this.dkimTxtValue = this.selector.txtValue;
     this.dkimRecordName = `${pmg.dkim.selector}._domainkey`;
     this.signingDependsOn = [this.selector, ...dkimDomains];

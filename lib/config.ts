@@ -6,6 +6,8 @@
 import * as v from "./validate";
 import { ConfigError } from "./errors";
 import { spfLookups, spfValue } from "./records";
+import { isIP } from "node:net";
+import * as unifiRules from "../providers/unifi/records";
 
 /** Email Routing's and Google's (the smarthost's) senders are always authorized. */
 export const BASE_SPF_INCLUDES = ["_spf.mx.cloudflare.net", "_spf.google.com"];
@@ -34,23 +36,59 @@ export interface RoutingConfig {
   readonly serviceAddresses: string[];
   readonly personalAddresses: string[];
 }
-export interface HostPort { readonly host: string; readonly port: number }
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
 export interface PmgConfig {
   readonly endpoint: string;
   readonly username: string;
   readonly tlsFingerprint?: string;
   readonly trustedNetworks: string[];
-  /** Outbound smarthost: PMG's `smarthost`/`smarthostport` (postfix default_transport). */
-  readonly smarthost: HostPort;
+  /** Outbound smarthost: PMG's `smarthost`/`smarthostport` (postfix default_transport); `user` logs in to it (default: fetchmail.user). */
+  readonly smarthost: HostPort & { readonly user?: string };
   /** Where PMG hands inbound mail for every domain: Stalwart's SMTP listener. */
   readonly transport: HostPort & { readonly protocol: "smtp" | "lmtp" };
   readonly dkim: { readonly selector: string; readonly keySize: number };
-  readonly ssh?: { readonly host: string; readonly port: number; readonly user: string; readonly hostKey: string };
+  readonly ssh?: {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly hostKey: string;
+  };
 }
-export interface StalwartAccount { readonly name: string; readonly emails: string[]; readonly description?: string }
-export interface StalwartConfig { readonly endpoint: string; readonly username: string; readonly accounts: StalwartAccount[] }
+export interface StalwartAccount {
+  readonly name: string;
+  readonly emails: string[];
+  readonly description?: string;
+}
+export interface StalwartConfig {
+  readonly endpoint: string;
+  readonly username: string;
+  readonly accounts: StalwartAccount[];
+}
 export interface FetchmailConfig {
-  readonly server: string; readonly port: number; readonly user: string; readonly folder: string; readonly pollSeconds: number;
+  readonly server: string;
+  readonly port: number;
+  readonly user: string;
+  readonly folder: string;
+  readonly pollSeconds: number;
+}
+export interface UnifiRecordConfig {
+  readonly name: string;
+  readonly type: unifiRules.RecordType;
+  readonly value: string;
+  /** Seconds; undefined leaves the console's default alone. */
+  readonly ttl?: number;
+}
+export interface UnifiConfig {
+  readonly endpoint: string;
+  readonly site: string;
+  readonly tlsFingerprint?: string;
+  /** Where the default records live: pmg.<zone> and mail.<zone>. Default lab.local. */
+  readonly zone: string;
+  /** As declared, or the two defaults derived from the PMG and Stalwart hosts. */
+  readonly records: UnifiRecordConfig[];
 }
 export interface MailChainConfig {
   readonly domains: DomainConfig[];
@@ -60,13 +98,20 @@ export interface MailChainConfig {
   readonly stalwart?: StalwartConfig;
   readonly fetchmail?: FetchmailConfig;
   readonly dns: MailDnsConfig;
+  /** Internal DNS records on the UniFi console; absent when not configured. */
+  readonly unifi?: UnifiConfig;
   /** Take over existing objects that differ from the declaration (see README, "Adopting"). */
   readonly adoptExisting: boolean;
 }
 
 /** Secret keys, each required when the block that uses it is configured. */
 export const SECRET_KEYS = [
-  "pmgPassword", "stalwartPassword", "pmgSshPrivateKey", "gmailFetchmailPassword", "gmailSmarthostPassword",
+  "pmgPassword",
+  "stalwartPassword",
+  "pmgSshPrivateKey",
+  "gmailFetchmailPassword",
+  "gmailSmarthostPassword",
+  "unifiApiKey",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -112,7 +157,8 @@ class Problems {
   }
   unknownKeys(path: string, obj: Raw, known: string[]): void {
     for (const k of Object.keys(obj)) {
-      if (!known.includes(k)) this.add(`${path}.${k}`, `is not a known key; expected one of ${known.join(", ")}`);
+      if (!known.includes(k))
+        this.add(`${path}.${k}`, `is not a known key; expected one of ${known.join(", ")}`);
     }
   }
 }
@@ -124,21 +170,36 @@ export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailC
     const o = p.object(`domains[${i}]`, d);
     if (!o) return [];
     p.unknownKeys(`domains[${i}]`, o, ["name", "cloudflareZoneId", "spfRecordId"]);
-    if (o.spfRecordId !== undefined && (typeof o.spfRecordId !== "string" || !/^[0-9a-f]{32}$/.test(o.spfRecordId))) {
-      p.add(`domains[${i}].spfRecordId`, "must be the 32-character hex id of the zone's existing SPF record (Cloudflare API: list dns_records)");
+    if (
+      o.spfRecordId !== undefined &&
+      (typeof o.spfRecordId !== "string" || !/^[0-9a-f]{32}$/.test(o.spfRecordId))
+    ) {
+      p.add(
+        `domains[${i}].spfRecordId`,
+        "must be the 32-character hex id of the zone's existing SPF record (Cloudflare API: list dns_records)",
+      );
     }
     p.check(`domains[${i}].name`, o.name, v.mailDomain);
     if (typeof o.cloudflareZoneId !== "string" || !/^[0-9a-f]{32}$/.test(o.cloudflareZoneId)) {
-      p.add(`domains[${i}].cloudflareZoneId`, "must be the zone's 32-character hex id as a quoted string (Cloudflare dashboard, zone Overview)");
+      p.add(
+        `domains[${i}].cloudflareZoneId`,
+        "must be the zone's 32-character hex id as a quoted string (Cloudflare dashboard, zone Overview)",
+      );
     }
     const spfRecordId = o.spfRecordId as string | undefined;
-    return [{ name: String(o.name).toLowerCase(), cloudflareZoneId: String(o.cloudflareZoneId), spfRecordId }];
+    return [
+      { name: String(o.name).toLowerCase(), cloudflareZoneId: String(o.cloudflareZoneId), spfRecordId },
+    ];
   });
   if (domains.length === 0 && Array.isArray(raw.domains)) p.add("domains", "must name at least one domain");
   const names = domains.map((d) => d.name);
   names.forEach((n, i) => names.indexOf(n) !== i && p.add(`domains[${i}].name`, `"${n}" is listed twice`));
 
-  const cloudflareAccountId = p.string("cloudflareAccountId", raw.cloudflareAccountId, raw.routing !== undefined);
+  const cloudflareAccountId = p.string(
+    "cloudflareAccountId",
+    raw.cloudflareAccountId,
+    raw.routing !== undefined,
+  );
   if (cloudflareAccountId !== undefined && !/^[0-9a-f]{32}$/.test(cloudflareAccountId)) {
     p.add("cloudflareAccountId", "must be the account's 32-character hex id");
   }
@@ -147,6 +208,7 @@ export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailC
   const pmg = validatePmg(p, raw.pmg, stalwartHost(stalwart));
   const fetchmail = validateFetchmail(p, raw.fetchmail);
   const dns = validateDns(p, raw.dns);
+  const unifi = validateUnifi(p, raw.unifi, pmg, stalwart);
   if (raw.adoptExisting !== undefined && typeof raw.adoptExisting !== "boolean") {
     p.add("adoptExisting", "must be true or false");
   }
@@ -156,22 +218,39 @@ export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailC
     ["stalwartPassword", stalwart !== undefined],
     ["pmgSshPrivateKey", pmg?.ssh !== undefined],
     ["gmailFetchmailPassword", fetchmail !== undefined],
+    // The PMG host resources (components/PmgHost.ts) write the smarthost's SASL map.
+    ["gmailSmarthostPassword", pmg?.ssh !== undefined && fetchmail !== undefined],
+    ["unifiApiKey", unifi !== undefined],
   ];
   for (const [key, needed] of needs) {
-    if (needed && !secretsSet.has(key)) p.add(key, `is not set; run: pulumi config set --secret ${PROJECT}:${key}`);
+    if (needed && !secretsSet.has(key))
+      p.add(key, `is not set; run: pulumi config set --secret ${PROJECT}:${key}`);
   }
   if (p.list.length > 0 || !pmg) throw new ConfigError(p.list);
-  return { domains, cloudflareAccountId, routing, pmg, stalwart, fetchmail, dns, adoptExisting: raw.adoptExisting === true };
+  return {
+    domains,
+    cloudflareAccountId,
+    routing,
+    pmg,
+    stalwart,
+    fetchmail,
+    dns,
+    unifi,
+    adoptExisting: raw.adoptExisting === true,
+  };
 }
 
 function addressesIn(p: Problems, path: string, value: unknown, domains: string[]): string[] {
   return p.list_(path, value).flatMap((a, i) => {
     const problem = v.email(a);
-    if (problem) return p.add(`${path}[${i}]`, problem), [];
+    if (problem) return (p.add(`${path}[${i}]`, problem), []);
     const address = (a as string).toLowerCase();
     const domain = address.split("@")[1];
     if (!domains.includes(domain)) {
-      p.add(`${path}[${i}]`, `"${a}" is in ${domain}, which is not one of homelab-mail:domains; add the domain or fix the address`);
+      p.add(
+        `${path}[${i}]`,
+        `"${a}" is in ${domain}, which is not one of homelab-mail:domains; add the domain or fix the address`,
+      );
     }
     return [address];
   });
@@ -180,7 +259,12 @@ function addressesIn(p: Problems, path: string, value: unknown, domains: string[
 function validateRouting(p: Problems, value: unknown, domains: string[]): RoutingConfig | undefined {
   const o = p.object("routing", value, false);
   if (!o) return undefined;
-  p.unknownKeys("routing", o, ["serviceDestination", "personalDestination", "serviceAddresses", "personalAddresses"]);
+  p.unknownKeys("routing", o, [
+    "serviceDestination",
+    "personalDestination",
+    "serviceAddresses",
+    "personalAddresses",
+  ]);
   p.check("routing.serviceDestination", o.serviceDestination, v.email);
   p.check("routing.personalDestination", o.personalDestination, v.email);
   const serviceAddresses = addressesIn(p, "routing.serviceAddresses", o.serviceAddresses, domains);
@@ -196,13 +280,20 @@ function validateRouting(p: Problems, value: unknown, domains: string[]): Routin
   };
 }
 
-function hostPort(p: Problems, path: string, value: unknown, defaults: Partial<HostPort> = {}): HostPort | undefined {
+function hostPort(
+  p: Problems,
+  path: string,
+  value: unknown,
+  defaults: Partial<HostPort> = {},
+): HostPort | undefined {
   const o = p.object(path, value, defaults.host === undefined);
   if (!o && defaults.host === undefined) return undefined;
   const merged = { ...defaults, ...(o ?? {}) };
   p.check(`${path}.host`, merged.host, v.host);
   p.check(`${path}.port`, merged.port, v.port);
-  return o || defaults.host !== undefined ? { host: String(merged.host), port: Number(merged.port) } : undefined;
+  return o || defaults.host !== undefined
+    ? { host: String(merged.host), port: Number(merged.port) }
+    : undefined;
 }
 
 function stalwartHost(stalwart: StalwartConfig | undefined): string | undefined {
@@ -217,26 +308,46 @@ function validatePmg(p: Problems, value: unknown, transportHost: string | undefi
   const o = p.object("pmg", value);
   if (!o) return undefined;
   p.unknownKeys("pmg", o, [
-    "endpoint", "username", "tlsFingerprint", "trustedNetworks", "smarthost", "transport", "dkim", "ssh",
+    "endpoint",
+    "username",
+    "tlsFingerprint",
+    "trustedNetworks",
+    "smarthost",
+    "transport",
+    "dkim",
+    "ssh",
   ]);
   p.check("pmg.endpoint", o.endpoint, (x) => v.endpoint(x));
   const username = p.string("pmg.username", o.username) ?? "";
   if (username && !/^[^\s@:]+@[A-Za-z][A-Za-z0-9._-]*$/.test(username)) {
-    p.add("pmg.username", `"${username}" has no realm; PMG appends @quarantine to bare names, so write root@pam or name@pmg`);
+    p.add(
+      "pmg.username",
+      `"${username}" has no realm; PMG appends @quarantine to bare names, so write root@pam or name@pmg`,
+    );
   }
   if (o.tlsFingerprint !== undefined) p.check("pmg.tlsFingerprint", o.tlsFingerprint, v.sha256Fingerprint);
   const trustedNetworks = p.list_("pmg.trustedNetworks", o.trustedNetworks).map((c, i) => {
     p.check(`pmg.trustedNetworks[${i}]`, c, v.cidr);
     return String(c);
   });
-  trustedNetworks.forEach((c, i) => trustedNetworks.indexOf(c) !== i && p.add(`pmg.trustedNetworks[${i}]`, `${c} is listed twice`));
-  const smarthost = hostPort(p, "pmg.smarthost", o.smarthost);
+  trustedNetworks.forEach(
+    (c, i) => trustedNetworks.indexOf(c) !== i && p.add(`pmg.trustedNetworks[${i}]`, `${c} is listed twice`),
+  );
+  const smarthostHp = hostPort(p, "pmg.smarthost", o.smarthost);
+  const smarthostUser = (o.smarthost as Raw | undefined)?.user;
+  if (smarthostUser !== undefined) p.check("pmg.smarthost.user", smarthostUser, v.email);
+  const smarthost =
+    smarthostHp &&
+    (smarthostUser === undefined ? smarthostHp : { ...smarthostHp, user: String(smarthostUser) });
   // Stalwart's SMTP listener is on the host of its management endpoint unless said otherwise.
   const transportHp = hostPort(p, "pmg.transport", o.transport, { host: transportHost, port: 25 });
   const protocol = (o.transport as Raw | undefined)?.protocol ?? "smtp";
   if (protocol !== "smtp" && protocol !== "lmtp") p.add("pmg.transport.protocol", "must be smtp or lmtp");
   const dkimRaw = p.object("pmg.dkim", o.dkim);
-  const dkim = { selector: String(dkimRaw?.selector).toLowerCase(), keySize: Number(dkimRaw?.keySize ?? 2048) };
+  const dkim = {
+    selector: String(dkimRaw?.selector).toLowerCase(),
+    keySize: Number(dkimRaw?.keySize ?? 2048),
+  };
   if (dkimRaw) {
     p.check("pmg.dkim.selector", dkimRaw.selector, v.dkimSelector);
     p.check("pmg.dkim.keySize", dkimRaw.keySize ?? 2048, v.dkimKeySize);
@@ -244,8 +355,14 @@ function validatePmg(p: Problems, value: unknown, transportHost: string | undefi
   const ssh = validateSsh(p, o.ssh);
   if (!smarthost || !transportHp || !dkimRaw) return undefined;
   return {
-    endpoint: String(o.endpoint), username, tlsFingerprint: o.tlsFingerprint as string | undefined,
-    trustedNetworks, smarthost, transport: { ...transportHp, protocol: protocol as "smtp" | "lmtp" }, dkim, ssh,
+    endpoint: String(o.endpoint),
+    username,
+    tlsFingerprint: o.tlsFingerprint as string | undefined,
+    trustedNetworks,
+    smarthost,
+    transport: { ...transportHp, protocol: protocol as "smtp" | "lmtp" },
+    dkim,
+    ssh,
   };
 }
 
@@ -255,10 +372,9 @@ function validateSsh(p: Problems, value: unknown): PmgConfig["ssh"] {
   p.check("pmg.ssh.host", o.host, v.host);
   p.check("pmg.ssh.port", o.port ?? 22, v.port);
   const user = p.string("pmg.ssh.user", o.user);
-  if (user && !/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) p.add("pmg.ssh.user", `"${user}" is not a valid Unix user name`);
-  if (typeof o.hostKey !== "string" || !/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}$/.test(o.hostKey)) {
-    p.add("pmg.ssh.hostKey", "must be the host's public key as `<type> <base64>` (ssh-keyscan -t ed25519 <host>, without the host name)");
-  }
+  if (user && !/^[a-z_][a-z0-9_-]{0,31}$/.test(user))
+    p.add("pmg.ssh.user", `"${user}" is not a valid Unix user name`);
+  p.check("pmg.ssh.hostKey", o.hostKey, v.sshHostKey);
   return { host: String(o.host), port: Number(o.port ?? 22), user: String(user), hostKey: String(o.hostKey) };
 }
 
@@ -286,7 +402,8 @@ function validateStalwart(p: Problems, value: unknown, domains: string[]): Stalw
     if (seen.has(a.name)) p.add(`stalwart.accounts[${i}].name`, `"${a.name}" is declared twice`);
     seen.set(a.name, a.name);
     for (const e of a.emails) {
-      if (seen.has(`@${e}`)) p.add(`stalwart.accounts[${i}].emails`, `${e} belongs to ${seen.get(`@${e}`)} already`);
+      if (seen.has(`@${e}`))
+        p.add(`stalwart.accounts[${i}].emails`, `${e} belongs to ${seen.get(`@${e}`)} already`);
       seen.set(`@${e}`, a.name);
     }
   });
@@ -303,7 +420,10 @@ function validateFetchmail(p: Problems, value: unknown): FetchmailConfig | undef
   const folder = p.string("fetchmail.folder", o.folder ?? "INBOX") ?? "INBOX";
   const poll = o.pollSeconds ?? 120;
   if (typeof poll !== "number" || !Number.isInteger(poll) || poll < 30 || poll > 86400) {
-    p.add("fetchmail.pollSeconds", "must be a whole number of seconds from 30 to 86400 (Gmail throttles faster polling)");
+    p.add(
+      "fetchmail.pollSeconds",
+      "must be a whole number of seconds from 30 to 86400 (Gmail throttles faster polling)",
+    );
   }
   return { server: String(o.server), port: Number(o.port ?? 993), user, folder, pollSeconds: Number(poll) };
 }
@@ -318,11 +438,15 @@ function validateDns(p: Problems, value: unknown): MailDnsConfig {
   const spfAll = o.spfAll ?? "~all";
   if (spfAll !== "~all" && spfAll !== "-all") p.add("dns.spfAll", "must be ~all or -all");
   const dmarcPolicy = o.dmarcPolicy ?? "none";
-  if (!["none", "quarantine", "reject"].includes(dmarcPolicy as string)) p.add("dns.dmarcPolicy", "must be none, quarantine or reject");
+  if (!["none", "quarantine", "reject"].includes(dmarcPolicy as string))
+    p.add("dns.dmarcPolicy", "must be none, quarantine or reject");
   if (o.dmarcReportTo !== undefined) p.check("dns.dmarcReportTo", o.dmarcReportTo, v.email);
   const lookups = spfLookups(spfValue({ includes: [...BASE_SPF_INCLUDES, ...spfExtraIncludes] }));
   if (lookups.count > SPF_LOOKUP_LIMIT) {
-    p.add("dns.spfExtraIncludes", `the SPF record would need at least ${lookups.count} DNS lookups; the limit is ${SPF_LOOKUP_LIMIT}: remove includes`);
+    p.add(
+      "dns.spfExtraIncludes",
+      `the SPF record would need at least ${lookups.count} DNS lookups; the limit is ${SPF_LOOKUP_LIMIT}: remove includes`,
+    );
   }
   return {
     spfExtraIncludes,
@@ -330,4 +454,107 @@ function validateDns(p: Problems, value: unknown): MailDnsConfig {
     dmarcPolicy: dmarcPolicy as MailDnsConfig["dmarcPolicy"],
     dmarcReportTo: o.dmarcReportTo as string | undefined,
   };
+}
+
+function validateUnifi(
+  p: Problems,
+  value: unknown,
+  pmg: PmgConfig | undefined,
+  stalwart: StalwartConfig | undefined,
+): UnifiConfig | undefined {
+  const o = p.object("unifi", value, false);
+  if (!o) return undefined;
+  p.unknownKeys("unifi", o, ["endpoint", "site", "tlsFingerprint", "zone", "records"]);
+  p.check("unifi.endpoint", o.endpoint, (x) => v.endpoint(x));
+  p.check("unifi.site", o.site ?? "default", unifiRules.siteName);
+  if (o.tlsFingerprint !== undefined) p.check("unifi.tlsFingerprint", o.tlsFingerprint, v.sha256Fingerprint);
+  if (o.zone !== undefined) p.check("unifi.zone", o.zone, unifiRules.recordName);
+  const zone = String(o.zone ?? "lab.local").toLowerCase();
+  const records =
+    o.records === undefined ? defaultUnifiRecords(p, zone, pmg, stalwart) : unifiRecords(p, o.records);
+  const seen = new Map<string, string>();
+  records.forEach((r, i) => {
+    const clash =
+      seen.get(`${r.name}|${r.type}`) ??
+      (r.type === "CNAME" ? seen.get(r.name) : seen.get(`${r.name}|CNAME`));
+    // Two records of one name and type, or a CNAME beside another record, stop the gateway's dnsmasq.
+    if (clash)
+      p.add(
+        `unifi.records[${i}]`,
+        `${r.type} ${r.name} clashes with ${clash}; UniFi needs one record per name and type, and a CNAME alone`,
+      );
+    seen.set(`${r.name}|${r.type}`, `${r.type} ${r.name}`).set(r.name, `${r.type} ${r.name}`);
+  });
+  return {
+    endpoint: String(o.endpoint),
+    site: String(o.site ?? "default"),
+    tlsFingerprint: o.tlsFingerprint as string | undefined,
+    zone,
+    records,
+  };
+}
+
+function unifiRecords(p: Problems, value: unknown): UnifiRecordConfig[] {
+  return p.list_("unifi.records", value).flatMap((r, i) => {
+    const path = `unifi.records[${i}]`;
+    const o = p.object(path, r);
+    if (!o) return [];
+    p.unknownKeys(path, o, ["name", "type", "value", "ttl"]);
+    const before = p.list.length;
+    p.check(`${path}.name`, o.name, unifiRules.recordName);
+    p.check(`${path}.type`, o.type, unifiRules.recordType);
+    p.check(`${path}.value`, o.value, (x) => unifiRules.recordValue(o.type, x));
+    p.check(`${path}.ttl`, o.ttl, unifiRules.recordTtl);
+    if (p.list.length > before) return [];
+    const type = o.type as unifiRules.RecordType;
+    return [
+      {
+        name: unifiRules.normalizeName(String(o.name)),
+        type,
+        value: unifiRules.normalizeValue(type, String(o.value)),
+        ttl: o.ttl as number | undefined,
+      },
+    ];
+  });
+}
+
+/**
+ * The mission's two internal names by default: pmg.<zone> at the PMG host and mail.<zone> at
+ * Stalwart's, each taken from the first of its hosts that is an IP address literal (an A record
+ * cannot point at a name, and the name may well be the one this record defines).
+ */
+function defaultUnifiRecords(
+  p: Problems,
+  zone: string,
+  pmg: PmgConfig | undefined,
+  stalwart: StalwartConfig | undefined,
+): UnifiRecordConfig[] {
+  if (!pmg) return [];
+  const host = (url: string | undefined) => {
+    try {
+      return url ? new URL(url).hostname.replace(/^\[|\]$/g, "") : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const wanted: [string, (string | undefined)[], string][] = [
+    ["pmg", [host(pmg.endpoint), pmg.ssh?.host], "homelab-mail:pmg.endpoint nor pmg.ssh.host"],
+    [
+      "mail",
+      [host(stalwart?.endpoint), pmg.transport.host],
+      "homelab-mail:stalwart.endpoint nor pmg.transport.host",
+    ],
+  ];
+  return wanted.flatMap(([label, hosts, keys]) => {
+    const address = hosts.find((h) => h !== undefined && isIP(h) !== 0);
+    if (!address) {
+      p.add(
+        "unifi.records",
+        `${label}.${zone} has no default: neither ${keys} is an IP address; list the records, e.g. [{name: ${label}.${zone}, type: A, value: <its address>}]`,
+      );
+      return [];
+    }
+    const type = isIP(address) === 4 ? "A" : "AAAA";
+    return [{ name: `${label}.${zone}`, type, value: unifiRules.normalizeValue(type, address) }];
+  });
 }

@@ -15,10 +15,12 @@ export interface DkimRecord {
 export function parseDkimRecord(snippet: string): DkimRecord {
   const open = snippet.indexOf("(");
   const close = snippet.lastIndexOf(")");
-  if (open < 0 || close < open) throw new Error(`dkim: PMG's record is not a zone snippet with ( ... ): ${snippet.slice(0, 80)}`);
+  if (open < 0 || close < open)
+    throw new Error(`dkim: PMG's record is not a zone snippet with ( ... ): ${snippet.slice(0, 80)}`);
   const strings = [...snippet.slice(open + 1, close).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
   const txtValue = strings.join("");
   const m = /(?:^|;)\s*p=([A-Za-z0-9+/]+={0,2})\s*$/.exec(txtValue);
-  if (!m || !/^v=DKIM1;/.test(txtValue)) throw new Error(`dkim: PMG's record has no v=DKIM1 ... p=<key> value: ${txtValue.slice(0, 80)}`);
+  if (!m || !/^v=DKIM1;/.test(txtValue))
+    throw new Error(`dkim: PMG's record has no v=DKIM1 ... p=<key> value: ${txtValue.slice(0, 80)}`);
   return { publicKey: m[1], txtValue };
 }

@@ -53,9 +53,15 @@ export class ApiError extends HomelabMailError implements ApiErrorDetails {
 
   constructor(d: ApiErrorDetails, code = "E_API", hint?: string) {
     const fields = d.fieldErrors
-      ? ": " + Object.entries(d.fieldErrors).map(([k, m]) => `${k}: ${m.trim()}`).join("; ")
+      ? ": " +
+        Object.entries(d.fieldErrors)
+          .map(([k, m]) => `${k}: ${m.trim()}`)
+          .join("; ")
       : "";
-    super(code, `${d.system}: ${d.method} ${d.path} failed (${d.status || "no answer"}): ${d.serverMessage}${fields}${hint ? `; ${hint}` : ""}`);
+    super(
+      code,
+      `${d.system}: ${d.method} ${d.path} failed (${d.status || "no answer"}): ${d.serverMessage}${fields}${hint ? `; ${hint}` : ""}`,
+    );
     Object.assign(this, d);
     this.system = d.system;
     this.method = d.method;
@@ -69,5 +75,23 @@ export class ApiError extends HomelabMailError implements ApiErrorDetails {
 export class AdoptionRefusedError extends HomelabMailError {
   constructor(message: string) {
     super("E_ADOPT_REFUSED", message);
+  }
+}
+
+export type SshErrorCode = "E_SSH_CONNECT" | "E_SSH_HOSTKEY" | "E_SSH_AUTH" | "E_SSH_COMMAND" | "E_SSH_FILE";
+
+/** Something on a managed host over SSH failed: names the host, the command or file, and the fix; never a credential. */
+export class SshError extends HomelabMailError {
+  constructor(
+    code: SshErrorCode,
+    /** `user@host:port`. */
+    readonly host: string,
+    /** What was attempted: `connect`, `run \`postmap ...\``, `write /etc/fetchmailrc`. */
+    readonly action: string,
+    /** Why it failed, already free of secrets. */
+    readonly reason: string,
+    readonly fix?: string,
+  ) {
+    super(code, `ssh ${host}: ${action} failed: ${reason}${fix ? `; ${fix}` : ""}`);
   }
 }

@@ -31,6 +31,21 @@ export interface DkimRecordOutput {
   readonly value: string;
 }
 
+/** The SPF and DMARC TXT values one domain publishes, as the stack declares them. */
+export interface MailRecordsOutput {
+  /** The apex SPF value, `v=spf1 include:_spf.mx.cloudflare.net include:_spf.google.com ~all`. */
+  readonly spf: string;
+  /** The `_dmarc.<domain>` value, `v=DMARC1; p=none; rua=mailto:postmaster@<domain>`. */
+  readonly dmarc: string;
+}
+
+/** A record the chain keeps in the lab's internal DNS (UniFi), e.g. `pmg.lab.local` A. */
+export interface InternalRecordOutput {
+  readonly name: string;
+  readonly type: "A" | "AAAA" | "CNAME";
+  readonly value: string;
+}
+
 export interface MailChainOutputs {
   readonly smtpRelay: SmtpRelayOutput;
   readonly imap?: ImapOutput;
@@ -40,4 +55,8 @@ export interface MailChainOutputs {
   readonly dkim: Record<string, DkimRecordOutput>;
   /** Steps only a person can take (e.g. clicking Cloudflare's verification link). */
   readonly pendingSteps: string[];
+  /** By domain: the SPF and DMARC values DNS should serve (`npm run verify` compares them). */
+  readonly mailRecords?: Record<string, MailRecordsOutput>;
+  /** The internal records, where `homelab-mail:unifi` is set. */
+  readonly internalRecords?: InternalRecordOutput[];
 }

@@ -11,9 +11,10 @@ const MAX_STRING_BYTES = 255;
 /** `"<=255 bytes" "<=255 bytes" ...`, split exactly where Cloudflare splits. */
 export function formatTxtContent(value: string): string {
   const bytes = Buffer.from(value, "utf8");
-  if (/["\\]/.test(value)) throw new Error(`TXT value must not contain quotes or backslashes: ${value.slice(0, 40)}`);
+  if (/["\\]/.test(value))
+    throw new Error(`TXT value must not contain quotes or backslashes: ${value.slice(0, 40)}`);
   const chunks: string[] = [];
-  for (let i = 0; i < bytes.length || chunks.length === 0; ) {
+  for (let i = 0; i < bytes.length || chunks.length === 0;) {
     let end = Math.min(i + MAX_STRING_BYTES, bytes.length);
     // Never cut a UTF-8 sequence in two (continuation bytes are 10xxxxxx).
     while (end < bytes.length && end > i && (bytes[end] & 0xc0) === 0x80) end--;

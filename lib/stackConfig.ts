@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, SECRET_KEYS, validateConfig, type MailChainConfig } from "./config";
 import { ConfigError } from "./errors";
 
-const OBJECT_KEYS = ["domains", "routing", "pmg", "stalwart", "fetchmail", "dns"] as const;
+const OBJECT_KEYS = ["domains", "routing", "pmg", "stalwart", "fetchmail", "dns", "unifi"] as const;
 
 export function loadStackConfig(config = new pulumi.Config(PROJECT)): MailChainConfig {
   const raw: Record<string, unknown> = {};
@@ -16,7 +16,9 @@ export function loadStackConfig(config = new pulumi.Config(PROJECT)): MailChainC
     try {
       raw[key] = config.getObject<unknown>(key);
     } catch {
-      unreadable.push(`${PROJECT}:${key}: is not valid YAML/JSON structured config; see README, "Configuration"`);
+      unreadable.push(
+        `${PROJECT}:${key}: is not valid YAML/JSON structured config; see README, "Configuration"`,
+      );
     }
   }
   raw.cloudflareAccountId = config.get("cloudflareAccountId");
@@ -31,7 +33,8 @@ export function loadStackConfig(config = new pulumi.Config(PROJECT)): MailChainC
     if (unreadable.length > 0) throw new ConfigError(unreadable);
     return validated;
   } catch (e) {
-    if (e instanceof ConfigError && unreadable.length > 0 && e.problems !== unreadable) throw new ConfigError([...unreadable, ...e.problems]);
+    if (e instanceof ConfigError && unreadable.length > 0 && e.problems !== unreadable)
+      throw new ConfigError([...unreadable, ...e.problems]);
     throw e;
   }
 }

@@ -14,7 +14,8 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 export function dnsName(value: unknown): Problem {
   if (typeof value !== "string" || value === "") return "must be a DNS name such as example.net";
   if (value.length > 253) return `is ${value.length} characters long; a DNS name has at most 253`;
-  if (/[^\x21-\x7e]/.test(value)) return "contains a space, a control or a non-ASCII character; use the punycode (xn--) form";
+  if (/[^\x21-\x7e]/.test(value))
+    return "contains a space, a control or a non-ASCII character; use the punycode (xn--) form";
   const labels = value.split(".");
   if (labels.some((l) => !LABEL.test(l))) {
     return `"${value}" is not a valid DNS name: each dot-separated label is 1-63 letters, digits or inner hyphens`;
@@ -109,7 +110,7 @@ function ipv6Group(g: string): number[] {
 function compressIpv6(groups: number[]): string {
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLen) [best, bestLen] = [i, j - i];
@@ -142,6 +143,17 @@ export function sha256Fingerprint(value: unknown): Problem {
   return undefined;
 }
 
+/** An SSH host public key as `<type> <base64>` (ssh-keyscan's output without the host name). */
+export function sshHostKey(value: unknown): Problem {
+  if (
+    typeof value !== "string" ||
+    !/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}$/.test(value.trim())
+  ) {
+    return "must be the host's public key as `<type> <base64>` (ssh-keyscan -t ed25519 <host>, without the host name)";
+  }
+  return undefined;
+}
+
 /** An https:// or http:// URL with a host and no credentials in it. */
 export function endpoint(value: unknown, schemes: string[] = ["https:"]): Problem {
   if (typeof value !== "string") return "must be a URL such as https://pmg.lab.example.net:8006";
@@ -152,7 +164,8 @@ export function endpoint(value: unknown, schemes: string[] = ["https:"]): Proble
     return `"${value}" is not a URL; use a form such as https://pmg.lab.example.net:8006`;
   }
   if (!schemes.includes(url.protocol)) return `must use ${schemes.join(" or ")} (got ${url.protocol})`;
-  if (url.username || url.password) return "must not contain a user or password; credentials belong in secret config";
+  if (url.username || url.password)
+    return "must not contain a user or password; credentials belong in secret config";
   const h = url.hostname.replace(/^\[|\]$/g, "");
   return host(h) ? `has an invalid host: ${host(h)}` : undefined;
 }
@@ -161,7 +174,8 @@ export function endpoint(value: unknown, schemes: string[] = ["https:"]): Proble
 export function comment(value: unknown): Problem {
   if (value === undefined) return undefined;
   if (typeof value !== "string") return "must be a string";
-  if (/[\x00-\x1f\x7f]/.test(value)) return "must be one line without control characters (PMG writes it into a flat file)";
+  if (/[\x00-\x1f\x7f]/.test(value))
+    return "must be one line without control characters (PMG writes it into a flat file)";
   if (value.length > 256) return `is ${value.length} characters long; keep it under 256`;
   return undefined;
 }

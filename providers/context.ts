@@ -36,7 +36,8 @@ export function configure(config: ConfigSource, parsers: Record<string, Settings
         problems.push((e as Error).message);
       }
     }
-    if (problems.length > 0) throw new NotConfiguredError(`provider configuration failed: ${problems.join("; ")}`);
+    if (problems.length > 0)
+      throw new NotConfiguredError(`provider configuration failed: ${problems.join("; ")}`);
     return { adoptExisting: config.get("homelab-mail:adoptExisting") === "true", systems };
   });
   // Keep a failure observed here so Node does not report it unhandled; methods rethrow it.
@@ -46,7 +47,9 @@ export function configure(config: ConfigSource, parsers: Record<string, Settings
 
 export async function settings(): Promise<Settings> {
   if (!current) {
-    throw new NotConfiguredError("provider: called before configure; the Pulumi engine always configures first, so this is a host bug");
+    throw new NotConfiguredError(
+      "provider: called before configure; the Pulumi engine always configures first, so this is a host bug",
+    );
   }
   return current;
 }
@@ -54,7 +57,10 @@ export async function settings(): Promise<Settings> {
 /** One system's settings, or a clear error naming the config key when that block is not set. */
 export async function systemSettings<T>(name: string): Promise<T> {
   const s = (await settings()).systems[name];
-  if (s === undefined) throw new NotConfiguredError(`${name}: homelab-mail:${name} is not set in the stack config; its resources need it`);
+  if (s === undefined)
+    throw new NotConfiguredError(
+      `${name}: homelab-mail:${name} is not set in the stack config; its resources need it`,
+    );
   return s as T;
 }
 

@@ -18,9 +18,14 @@ const wrapped: Record<string, pulumi.dynamic.ResourceProvider> = {};
 /** The provider of one kind, each method gated on a finished, successful `configure`. */
 export function provider(kind: string): pulumi.dynamic.ResourceProvider {
   if (wrapped[kind]) return wrapped[kind];
-  const impl = registry[kind] as unknown as Record<Method, ((...args: unknown[]) => Promise<unknown>) | undefined>;
+  const impl = registry[kind] as unknown as Record<
+    Method,
+    ((...args: unknown[]) => Promise<unknown>) | undefined
+  >;
   if (!impl) {
-    throw new Error(`provider: unknown resource kind ${kind}; state was written by a newer homelab-mail, so update this checkout`);
+    throw new Error(
+      `provider: unknown resource kind ${kind}; state was written by a newer homelab-mail, so update this checkout`,
+    );
   }
   const gated: Record<string, unknown> = {};
   for (const m of METHODS) {

@@ -28,7 +28,10 @@ export class TlsPinError extends HomelabMailError {
 }
 
 export function normalizeFingerprint(fp: string): string {
-  return fp.replace(/:/g, "").toUpperCase().replace(/(..)(?!$)/g, "$1:");
+  return fp
+    .replace(/:/g, "")
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, "$1:");
 }
 
 /** A keep-alive Agent; with a fingerprint, the chain is not checked but the leaf must match it exactly. */
@@ -69,7 +72,14 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 200, maxDel
 /** Transport errors after which the request may not have reached the server at all. */
 const NOT_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN"]);
 /** Transport errors that may have cut a request the server was handling. */
-const CUT = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const CUT = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
 
 export function transportErrorCode(err: unknown): string | undefined {
   let e: unknown = err;

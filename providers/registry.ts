@@ -6,6 +6,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { SettingsParser } from "./context";
 import * as pmg from "./pmg";
+import * as pmghost from "./pmghost";
+import * as stalwart from "./stalwart";
+import * as unifi from "./unifi";
 
 interface System {
   readonly name: string;
@@ -13,10 +16,12 @@ interface System {
   readonly parseSettings: SettingsParser;
 }
 
-const systems: System[] = [pmg];
+const systems: System[] = [pmg, pmghost, stalwart, unifi];
 
 export const registry: Record<string, pulumi.dynamic.ResourceProvider> = Object.fromEntries(
   systems.flatMap((s) => s.modules.map((m) => [m.KIND, m.provider as pulumi.dynamic.ResourceProvider])),
 );
 
-export const settingsParsers: Record<string, SettingsParser> = Object.fromEntries(systems.map((s) => [s.name, s.parseSettings]));
+export const settingsParsers: Record<string, SettingsParser> = Object.fromEntries(
+  systems.map((s) => [s.name, s.parseSettings]),
+);

@@ -25,7 +25,11 @@ describe("Pulumi.yaml", () => {
 
   it("declares every secret as a secret string with a description", () => {
     for (const key of SECRET_KEYS) {
-      expect(project.config[key]).toMatchObject({ type: "string", secret: true, description: expect.any(String) });
+      expect(project.config[key]).toMatchObject({
+        type: "string",
+        secret: true,
+        description: expect.any(String),
+      });
     }
   });
 

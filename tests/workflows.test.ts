@@ -9,12 +9,16 @@ const DIR = path.join(ROOT, ".github", "workflows");
 
 /** Runs GitHub's own workflow parser over a folder (scripts/lint-workflows.mjs). */
 function lint(dir: string): { file: string; errors: string[] }[] {
-  const out = execFileSync(process.execPath, [path.join(ROOT, "scripts/lint-workflows.mjs"), dir], { cwd: ROOT, encoding: "utf8" });
+  const out = execFileSync(process.execPath, [path.join(ROOT, "scripts/lint-workflows.mjs"), dir], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   return JSON.parse(out);
 }
 
 const workflow = (name: string) => parse(fs.readFileSync(path.join(DIR, name), "utf8"));
-const pulumiStep = (wf: any) => Object.values<any>(wf.jobs)[0].steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+const pulumiStep = (wf: any) =>
+  Object.values<any>(wf.jobs)[0].steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
 
 describe("GitHub workflows", () => {
   it("pass GitHub's workflow parser", () => {
@@ -26,7 +30,10 @@ describe("GitHub workflows", () => {
 
   it("are linted for real: a broken workflow is reported", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wf-"));
-    fs.writeFileSync(path.join(dir, "bad.yml"), "on: push\njobs:\n  x:\n    runs-on: [self-hosted]\n    stepz: []\n");
+    fs.writeFileSync(
+      path.join(dir, "bad.yml"),
+      "on: push\njobs:\n  x:\n    runs-on: [self-hosted]\n    stepz: []\n",
+    );
     expect(lint(dir)[0].errors.join("\n")).toMatch(/Unexpected value 'stepz'/);
   });
 
@@ -35,7 +42,12 @@ describe("GitHub workflows", () => {
     expect(Object.keys(wf.on)).toEqual(["pull_request"]);
     const step = pulumiStep(wf);
     expect(step.uses).toBe("pulumi/actions@v7");
-    expect(step.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true, "stack-name": "homelab" });
+    expect(step.with).toMatchObject({
+      command: "preview",
+      diff: true,
+      "comment-on-pr": true,
+      "stack-name": "homelab",
+    });
     expect(step.with["cloud-url"]).toMatch(/\$\{\{ vars\.\w+ \}\}/);
     expect(step.env.PULUMI_CONFIG_PASSPHRASE).toBe("${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
     expect(wf.permissions).toEqual({ contents: "read", "pull-requests": "write" });
@@ -46,14 +58,16 @@ describe("GitHub workflows", () => {
     const deploy = workflow("deploy.yml");
     expect(preview.concurrency).toEqual(deploy.concurrency);
     expect(preview.concurrency["cancel-in-progress"]).toBe(false);
-    for (const wf of [preview, deploy]) expect(Object.values<any>(wf.jobs)[0]["runs-on"]).toContain("self-hosted");
+    for (const wf of [preview, deploy])
+      expect(Object.values<any>(wf.jobs)[0]["runs-on"]).toContain("self-hosted");
     expect(pulumiStep(deploy).with.command).toBe("up");
   });
 
   it("never hands a secret to a shell step, where it could be printed", () => {
     for (const name of ["preview.yml", "deploy.yml"]) {
       for (const step of Object.values<any>(workflow(name).jobs)[0].steps) {
-        if (step.run) expect([name, step.run, JSON.stringify(step.env ?? {})].join(" ")).not.toMatch(/secrets\./);
+        if (step.run)
+          expect([name, step.run, JSON.stringify(step.env ?? {})].join(" ")).not.toMatch(/secrets\./);
       }
     }
   });

@@ -6,7 +6,16 @@
  */
 import { fetch, type Agent } from "undici";
 import { ApiError, type ApiErrorDetails } from "../../lib/errors";
-import { backoffMs, createDispatcher, TlsPinError, DEFAULT_RETRY, retryable, sleep, transportErrorCode, type RetryPolicy } from "../http";
+import {
+  backoffMs,
+  createDispatcher,
+  TlsPinError,
+  DEFAULT_RETRY,
+  retryable,
+  sleep,
+  transportErrorCode,
+  type RetryPolicy,
+} from "../http";
 
 export interface PmgClientOptions {
   /** `https://host:8006`; `/api2/json` is added. */
@@ -26,14 +35,18 @@ export class PmgApiError extends ApiError {
   readonly kind: PmgErrorKind;
   constructor(d: Omit<ApiErrorDetails, "system">) {
     super({ ...d, system: "pmg" }, "E_PMG_API");
-    this.kind = d.status === 500 && /does not exist/.test(d.serverMessage)
-      ? "missing"
-      : d.status === 500 && /already exists/.test(d.serverMessage) ? "duplicate" : "other";
+    this.kind =
+      d.status === 500 && /does not exist/.test(d.serverMessage)
+        ? "missing"
+        : d.status === 500 && /already exists/.test(d.serverMessage)
+          ? "duplicate"
+          : "other";
   }
 }
 
 /** Handler errors (a `die` in PMG's Perl code) are answers, not outages: retrying cannot help. */
-const HANDLER_ERROR = /does not exist|already exists|failed: |no options specified|different size|not implemented/;
+const HANDLER_ERROR =
+  /does not exist|already exists|failed: |no options specified|different size|not implemented/;
 
 type Params = Record<string, string | number | boolean | undefined>;
 
@@ -68,7 +81,13 @@ export class PmgClient {
   async version(): Promise<{ major: number; minor: number; version: string }> {
     const v = await this.get<{ version?: string; release?: string }>("/version");
     const m = /^(\d+)\.(\d+)/.exec(v.release ?? v.version ?? "");
-    if (!m) throw new PmgApiError({ method: "GET", path: "/version", status: 200, serverMessage: `unrecognised version ${JSON.stringify(v)}` });
+    if (!m)
+      throw new PmgApiError({
+        method: "GET",
+        path: "/version",
+        status: 200,
+        serverMessage: `unrecognised version ${JSON.stringify(v)}`,
+      });
     return { major: Number(m[1]), minor: Number(m[2]), version: String(v.version) };
   }
 
@@ -93,12 +112,22 @@ export class PmgClient {
       }
       if (r.ok) return r.data as T;
       const transient = r.status !== 500 || !HANDLER_ERROR.test(r.message);
-      if (attempt < policy.retries && transient && retryable(r.transport, r.status === 500 ? 503 : r.status, idempotent)) {
+      if (
+        attempt < policy.retries &&
+        transient &&
+        retryable(r.transport, r.status === 500 ? 503 : r.status, idempotent)
+      ) {
         this.counters.retries++;
         await sleep(backoffMs(attempt, policy, r.retryAfter));
         continue;
       }
-      throw new PmgApiError({ method, path, status: r.status, serverMessage: r.message, fieldErrors: r.errors });
+      throw new PmgApiError({
+        method,
+        path,
+        status: r.status,
+        serverMessage: r.message,
+        fieldErrors: r.errors,
+      });
     }
   }
 
@@ -107,9 +136,11 @@ export class PmgClient {
     const age = this.session ? Date.now() / 1000 - this.session.issuedAt : Infinity;
     if (age < TICKET_LIFETIME_SEC - margin) return;
     // One login at a time: concurrent calls share it (one login per API host per process).
-    this.pendingLogin ??= this.login(age < TICKET_LIFETIME_SEC ? this.session?.ticket : undefined).finally(() => {
-      this.pendingLogin = undefined;
-    });
+    this.pendingLogin ??= this.login(age < TICKET_LIFETIME_SEC ? this.session?.ticket : undefined).finally(
+      () => {
+        this.pendingLogin = undefined;
+      },
+    );
     await this.pendingLogin;
   }
 
@@ -117,25 +148,39 @@ export class PmgClient {
     const started = Date.now() / 1000;
     const params = { username: this.opts.username, password: renewTicket ?? this.opts.password };
     let r = await this.send("POST", "/access/ticket", params);
-    if (renewTicket && !r.ok) r = await this.send("POST", "/access/ticket", { ...params, password: this.opts.password });
+    if (renewTicket && !r.ok)
+      r = await this.send("POST", "/access/ticket", { ...params, password: this.opts.password });
     if (!r.ok) {
-      const hint = r.status === 401
-        ? `check homelab-mail:pmg.username (${this.opts.username}, with its realm) and the secret homelab-mail:pmgPassword`
-        : undefined;
-      throw new ApiError({ system: "pmg", method: "POST", path: "/access/ticket", status: r.status, serverMessage: r.message }, "E_PMG_LOGIN", hint);
+      const hint =
+        r.status === 401
+          ? `check homelab-mail:pmg.username (${this.opts.username}, with its realm) and the secret homelab-mail:pmgPassword`
+          : undefined;
+      throw new ApiError(
+        { system: "pmg", method: "POST", path: "/access/ticket", status: r.status, serverMessage: r.message },
+        "E_PMG_LOGIN",
+        hint,
+      );
     }
     const d = r.data as { ticket: string; CSRFPreventionToken: string };
     renewTicket ? this.counters.renewals++ : this.counters.logins++;
     this.session = { ticket: d.ticket, csrf: d.CSRFPreventionToken, issuedAt: started };
   }
 
-  private async send(method: string, path: string, params: Params | undefined, session?: PmgClient["session"]) {
+  private async send(
+    method: string,
+    path: string,
+    params: Params | undefined,
+    session?: PmgClient["session"],
+  ) {
     const values: Record<string, string | number> = {};
     for (const [k, val] of Object.entries(params ?? {})) {
       // PMG's booleans are 0/1 on every version (JSON true/false only since pve-common 8.0.4).
       if (val !== undefined) values[k] = typeof val === "boolean" ? (val ? 1 : 0) : val;
     }
-    const query = method === "GET" || method === "DELETE" ? new URLSearchParams(values as Record<string, string>).toString() : "";
+    const query =
+      method === "GET" || method === "DELETE"
+        ? new URLSearchParams(values as Record<string, string>).toString()
+        : "";
     const url = this.base + encodePath(path) + (query ? `?${query}` : "");
     const headers: Record<string, string> = {};
     if (session) {
@@ -157,20 +202,39 @@ export class PmgClient {
       }
       // The body's `message` exists only since pve-http-server 5.2.0; older servers put it in the reason phrase.
       const message = (json.message ?? res.statusText ?? "").trim() || `HTTP ${res.status}`;
-      return { ok: res.ok, status: res.status, data: json.data, message, errors: json.errors, retryAfter: res.headers.get("retry-after"), transport: undefined };
+      return {
+        ok: res.ok,
+        status: res.status,
+        data: json.data,
+        message,
+        errors: json.errors,
+        retryAfter: res.headers.get("retry-after"),
+        transport: undefined,
+      };
     } catch (err) {
       const pin = findPinError(err);
       if (pin) throw pin;
       const transport = transportErrorCode(err) ?? "UND_ERR_SOCKET";
       const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      return { ok: false, status: 0, data: undefined, message: cause, errors: undefined, retryAfter: null, transport };
+      return {
+        ok: false,
+        status: 0,
+        data: undefined,
+        message: cause,
+        errors: undefined,
+        retryAfter: null,
+        transport,
+      };
     }
   }
 }
 
 /** Path segments are encoded, `/` kept: PMG URL-decodes the whole path before routing. */
 function encodePath(path: string): string {
-  return path.split("/").map((s) => encodeURIComponent(s).replace(/%3A/gi, ":")).join("/");
+  return path
+    .split("/")
+    .map((s) => encodeURIComponent(s).replace(/%3A/gi, ":"))
+    .join("/");
 }
 
 function findPinError(err: unknown): TlsPinError | undefined {

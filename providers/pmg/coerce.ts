@@ -22,7 +22,14 @@ export function coerce<T extends Record<string, unknown>>(record: T, types: Reco
   const out: Record<string, unknown> = { ...record };
   for (const [key, type] of Object.entries(types)) {
     if (!(key in out)) continue;
-    out[key] = type === "integer" ? toInt(out[key]) : type === "boolean" ? toBool(out[key]) : out[key] == null ? undefined : String(out[key]);
+    out[key] =
+      type === "integer"
+        ? toInt(out[key])
+        : type === "boolean"
+          ? toBool(out[key])
+          : out[key] == null
+            ? undefined
+            : String(out[key]);
   }
   return out as T;
 }

@@ -54,20 +54,36 @@ export class PmgDkimSelector extends pulumi.dynamic.Resource {
 
 type Inputs = { endpoint: string; selector: string; keySize: number };
 
-async function observe(inputs: Inputs, previous?: Partial<DkimSelectorOutputs>): Promise<DkimSelectorOutputs | undefined> {
+async function observe(
+  inputs: Inputs,
+  previous?: Partial<DkimSelectorOutputs>,
+): Promise<DkimSelectorOutputs | undefined> {
   const client = await pmgClient(inputs.endpoint);
-  const info = await client.get<{ selector?: string; keysize?: unknown; record?: string }>("/config/dkim/selector");
+  const info = await client.get<{ selector?: string; keysize?: unknown; record?: string }>(
+    "/config/dkim/selector",
+  );
   if (info.selector === inputs.selector && info.record) {
     const { publicKey, txtValue } = parseDkimRecord(info.record);
     const keySize = toInt(info.keysize) ?? inputs.keySize;
-    return { endpoint: inputs.endpoint, selector: inputs.selector, keySize, publicKey, txtValue, active: true };
+    return {
+      endpoint: inputs.endpoint,
+      selector: inputs.selector,
+      keySize,
+      publicKey,
+      txtValue,
+      active: true,
+    };
   }
   // Not the active one: PMG shows only the active selector's key, so keep what was known of ours.
   const all = await client.get<{ selector: string }[]>("/config/dkim/selectors");
   if (!all.some((s) => s.selector === inputs.selector)) return undefined;
   return {
-    endpoint: inputs.endpoint, selector: inputs.selector, keySize: previous?.keySize ?? inputs.keySize,
-    publicKey: previous?.publicKey ?? "", txtValue: previous?.txtValue ?? "", active: false,
+    endpoint: inputs.endpoint,
+    selector: inputs.selector,
+    keySize: previous?.keySize ?? inputs.keySize,
+    publicKey: previous?.publicKey ?? "",
+    txtValue: previous?.txtValue ?? "",
+    active: false,
   };
 }
 
@@ -114,7 +130,9 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, DkimSelectorOutpu
   },
 
   async diff(_id, olds, news) {
-    const replaces = (["endpoint", "selector", "keySize"] as const).filter((k) => v.isUnknown(news[k]) || olds[k] !== news[k]);
+    const replaces = (["endpoint", "selector", "keySize"] as const).filter(
+      (k) => v.isUnknown(news[k]) || olds[k] !== news[k],
+    );
     // A selector someone switched away from by hand is switched back by an update.
     return { changes: replaces.length > 0 || olds.active === false, replaces, deleteBeforeReplace: false };
   },
@@ -122,12 +140,19 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, DkimSelectorOutpu
   async create(inputs) {
     await activate(inputs);
     const outs = await observe(inputs);
-    if (!outs?.active) throw new Error(`pmg: DKIM selector ${inputs.selector} was set but PMG does not report it active; run pulumi up again`);
+    if (!outs?.active)
+      throw new Error(
+        `pmg: DKIM selector ${inputs.selector} was set but PMG does not report it active; run pulumi up again`,
+      );
     return { id: inputs.selector, outs };
   },
 
   async read(id, props) {
-    const inputs = { endpoint: String(props?.endpoint), selector: id, keySize: Number(props?.keySize ?? 2048) };
+    const inputs = {
+      endpoint: String(props?.endpoint),
+      selector: id,
+      keySize: Number(props?.keySize ?? 2048),
+    };
     const outs = await observe(inputs, props);
     if (!outs) return gone();
     const declared = { endpoint: outs.endpoint, selector: outs.selector, keySize: outs.keySize };
@@ -137,7 +162,10 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, DkimSelectorOutpu
   async update(_id, olds, news) {
     await activate(news);
     const outs = await observe(news, olds);
-    if (!outs?.active) throw new Error(`pmg: DKIM selector ${news.selector} was set but PMG does not report it active; run pulumi up again`);
+    if (!outs?.active)
+      throw new Error(
+        `pmg: DKIM selector ${news.selector} was set but PMG does not report it active; run pulumi up again`,
+      );
     return { outs };
   },
 

@@ -53,13 +53,15 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     const out: EntryInputs = { endpoint, [spec.key]: String(raw[spec.key]) };
     for (const [name, f] of Object.entries(spec.fields)) {
       const val = c[f.param ?? name];
-      out[name] = val ?? (f.type === "string" ? "" : f.default ?? null);
+      out[name] = val ?? (f.type === "string" ? "" : (f.default ?? null));
     }
     return out;
   };
 
   const differences = (want: Record_, have: Record_) =>
-    Object.keys(spec.fields).filter((f) => !v.isUnknown(want[f]) && JSON.stringify(want[f] ?? null) !== JSON.stringify(have[f] ?? null));
+    Object.keys(spec.fields).filter(
+      (f) => !v.isUnknown(want[f]) && JSON.stringify(want[f] ?? null) !== JSON.stringify(have[f] ?? null),
+    );
 
   const fetch = async (client: PmgClient, key: string): Promise<Record_ | undefined> => {
     try {
@@ -74,7 +76,8 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     const out: Record<string, string | number | boolean> = {};
     for (const name of names) {
       const val = inputs[name];
-      if (val !== undefined && val !== null) out[spec.fields[name].param ?? name] = val as string | number | boolean;
+      if (val !== undefined && val !== null)
+        out[spec.fields[name].param ?? name] = val as string | number | boolean;
     }
     return out;
   };
@@ -85,7 +88,8 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     async check(_olds, news) {
       const failures: pulumi.dynamic.CheckFailure[] = [];
       const inputs: EntryInputs = { ...news };
-      const add = (property: string, problem: v.Problem) => problem && failures.push({ property, reason: problem });
+      const add = (property: string, problem: v.Problem) =>
+        problem && failures.push({ property, reason: problem });
       if (!v.isUnknown(news.endpoint)) add("endpoint", v.endpoint(news.endpoint));
       const key = news[spec.key];
       if (!v.isUnknown(key)) {
@@ -99,7 +103,8 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
         add(name, typeProblem(f.type, inputs[name]) ?? f.validate?.(inputs[name]));
       }
       for (const k of Object.keys(news)) {
-        if (k !== "endpoint" && k !== "__provider" && !props.includes(k)) add(k, `is not a property of this resource`);
+        if (k !== "endpoint" && k !== "__provider" && !props.includes(k))
+          add(k, `is not a property of this resource`);
       }
       return { inputs, failures };
     },
@@ -117,19 +122,27 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
       let current = await fetch(client, key);
       if (!current) {
         try {
-          await client.create(spec.collection, { [spec.key]: key, ...params(inputs, Object.keys(spec.fields)) });
+          await client.create(spec.collection, {
+            [spec.key]: key,
+            ...params(inputs, Object.keys(spec.fields)),
+          });
         } catch (e) {
           // Created meanwhile (by hand, or a lost answer to our own earlier POST): judge it like any existing entry.
           if (!(e instanceof PmgApiError && e.kind === "duplicate")) throw e;
         }
         current = await fetch(client, key);
       }
-      if (!current) throw new Error(`${describe(key, inputs.endpoint)}: created, but PMG does not list it; run pulumi up again`);
+      if (!current)
+        throw new Error(
+          `${describe(key, inputs.endpoint)}: created, but PMG does not list it; run pulumi up again`,
+        );
       const have = fromPmg(inputs.endpoint, current);
       const diffs = differences(expected(inputs), have);
       if (diffs.length > 0) {
         if (!(await settings()).adoptExisting) {
-          const what = diffs.map((f) => `${f} is ${JSON.stringify(have[f])}, declared ${JSON.stringify(inputs[f])}`).join("; ");
+          const what = diffs
+            .map((f) => `${f} is ${JSON.stringify(have[f])}, declared ${JSON.stringify(inputs[f])}`)
+            .join("; ");
           throw new AdoptionRefusedError(
             `${describe(key, inputs.endpoint)} already exists and differs (${what}). Nothing was changed. ` +
               `To adopt it and overwrite those fields, run \`pulumi config set homelab-mail:adoptExisting true\` and \`pulumi up\` ` +
@@ -163,7 +176,10 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
         await client.create(spec.collection, { [spec.key]: id, ...params(news, Object.keys(spec.fields)) });
       }
       const current = await fetch(client, id);
-      if (!current) throw new Error(`${describe(id, news.endpoint)}: updated, but PMG no longer lists it; run pulumi up again`);
+      if (!current)
+        throw new Error(
+          `${describe(id, news.endpoint)}: updated, but PMG no longer lists it; run pulumi up again`,
+        );
       return { outs: fromPmg(news.endpoint, current) };
     },
 
@@ -180,7 +196,9 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
 
 function typeProblem(type: PmgType, value: unknown): v.Problem {
   if (type === "string" && typeof value !== "string") return `must be a string, got ${JSON.stringify(value)}`;
-  if (type === "integer" && !Number.isInteger(value)) return `must be a whole number, got ${JSON.stringify(value)}`;
-  if (type === "boolean" && typeof value !== "boolean") return `must be true or false, got ${JSON.stringify(value)}`;
+  if (type === "integer" && !Number.isInteger(value))
+    return `must be a whole number, got ${JSON.stringify(value)}`;
+  if (type === "boolean" && typeof value !== "boolean")
+    return `must be true or false, got ${JSON.stringify(value)}`;
   return undefined;
 }

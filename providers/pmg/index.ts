@@ -9,5 +9,13 @@ import * as trustedNetwork from "./trustedNetwork";
 import { parsePmgSettings } from "./settings";
 
 export const name = "pmg";
-export const modules = [dkimDomain, dkimSelector, dkimSigning, relayDomain, smarthost, transport, trustedNetwork];
+export const modules = [
+  dkimDomain,
+  dkimSelector,
+  dkimSigning,
+  relayDomain,
+  smarthost,
+  transport,
+  trustedNetwork,
+];
 export const parseSettings = parsePmgSettings;

@@ -28,7 +28,9 @@ export interface SectionSpec {
 
 export type OptionInputs = Record<string, unknown> & { endpoint: string };
 
-export function sectionProvider(spec: SectionSpec): pulumi.dynamic.ResourceProvider<OptionInputs, OptionInputs> {
+export function sectionProvider(
+  spec: SectionSpec,
+): pulumi.dynamic.ResourceProvider<OptionInputs, OptionInputs> {
   const names = Object.keys(spec.options);
   const types = Object.fromEntries(names.map((n) => [spec.options[n].param, spec.options[n].type]));
   const path = `/config/${spec.section}`;
@@ -48,8 +50,12 @@ export function sectionProvider(spec: SectionSpec): pulumi.dynamic.ResourceProvi
     const changed = differing(inputs, have);
     if (changed.length === 0) return;
     const params: Record<string, string | number | boolean> = {};
-    const unset = changed.filter((n) => inputs[n] === undefined || inputs[n] === null).map((n) => spec.options[n].param);
-    for (const n of changed) if (inputs[n] !== undefined && inputs[n] !== null) params[spec.options[n].param] = inputs[n] as string | number | boolean;
+    const unset = changed
+      .filter((n) => inputs[n] === undefined || inputs[n] === null)
+      .map((n) => spec.options[n].param);
+    for (const n of changed)
+      if (inputs[n] !== undefined && inputs[n] !== null)
+        params[spec.options[n].param] = inputs[n] as string | number | boolean;
     if (unset.length > 0) params.delete = unset.join(",");
     await (await pmgClient(inputs.endpoint)).update(path, params);
   };
@@ -65,13 +71,19 @@ export function sectionProvider(spec: SectionSpec): pulumi.dynamic.ResourceProvi
         const val = news[n];
         if (val === undefined || val === null || v.isUnknown(val)) continue;
         const o = spec.options[n];
-        const typeOk = o.type === "boolean" ? typeof val === "boolean" : o.type === "integer" ? Number.isInteger(val) : typeof val === "string";
+        const typeOk =
+          o.type === "boolean"
+            ? typeof val === "boolean"
+            : o.type === "integer"
+              ? Number.isInteger(val)
+              : typeof val === "string";
         const expected = { boolean: "true or false", integer: "a whole number", string: "a string" }[o.type];
         const p = typeOk ? o.validate?.(val) : `must be ${expected}, got ${JSON.stringify(val)}`;
         if (p) failures.push({ property: n, reason: p });
       }
       for (const k of Object.keys(news)) {
-        if (k !== "endpoint" && k !== "__provider" && !names.includes(k)) failures.push({ property: k, reason: "is not a property of this resource" });
+        if (k !== "endpoint" && k !== "__provider" && !names.includes(k))
+          failures.push({ property: k, reason: "is not a property of this resource" });
       }
       return { inputs: news, failures };
     },
@@ -87,7 +99,12 @@ export function sectionProvider(spec: SectionSpec): pulumi.dynamic.ResourceProvi
       // A key already set by hand to another value is not ours to overwrite silently.
       const conflicts = differing(inputs, have).filter((n) => have[n] !== null);
       if (conflicts.length > 0 && !(await settings()).adoptExisting) {
-        const what = conflicts.map((n) => `${spec.options[n].param} is ${JSON.stringify(have[n])}, declared ${JSON.stringify(inputs[n] ?? null)}`).join("; ");
+        const what = conflicts
+          .map(
+            (n) =>
+              `${spec.options[n].param} is ${JSON.stringify(have[n])}, declared ${JSON.stringify(inputs[n] ?? null)}`,
+          )
+          .join("; ");
         throw new AdoptionRefusedError(
           `pmg: ${spec.noun} settings on ${inputs.endpoint} are already set and differ (${what}). Nothing was changed. ` +
             `To adopt them and overwrite those keys, run \`pulumi config set homelab-mail:adoptExisting true\` and \`pulumi up\` ` +

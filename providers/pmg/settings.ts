@@ -16,7 +16,10 @@ export function parsePmgSettings(config: ConfigSource): PmgSettings | undefined 
   const problems: string[] = [];
   if (typeof pmg.endpoint !== "string") problems.push("homelab-mail:pmg.endpoint is missing");
   if (typeof pmg.username !== "string") problems.push("homelab-mail:pmg.username is missing");
-  if (!password) problems.push("homelab-mail:pmgPassword is not set; run: pulumi config set --secret homelab-mail:pmgPassword");
+  if (!password)
+    problems.push(
+      "homelab-mail:pmgPassword is not set; run: pulumi config set --secret homelab-mail:pmgPassword",
+    );
   if (problems.length > 0) throw new Error(problems.join("; "));
   return {
     endpoint: String(pmg.endpoint),

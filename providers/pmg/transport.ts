@@ -52,7 +52,11 @@ export const provider = entryProvider({
   fields: {
     host: { type: "string", validate: v.host },
     port: { type: "integer", default: 25, validate: v.port },
-    protocol: { type: "string", default: "smtp", validate: (p) => (p === "smtp" || p === "lmtp" ? undefined : "must be smtp or lmtp") },
+    protocol: {
+      type: "string",
+      default: "smtp",
+      validate: (p) => (p === "smtp" || p === "lmtp" ? undefined : "must be smtp or lmtp"),
+    },
     useMx: { param: "use_mx", type: "boolean", default: true },
     comment: { type: "string", validate: v.comment },
   },

@@ -23,7 +23,8 @@ async function build(config: MailChainConfig): Promise<{ seen: Seen[]; steps: st
         entry.inputs = args.inputs;
         seen.set(args.name, entry);
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type.endsWith(":PmgDkimSelector")) Object.assign(state, { txtValue: TXT, publicKey: "Q", active: true });
+        if (args.type.endsWith(":PmgDkimSelector"))
+          Object.assign(state, { txtValue: TXT, publicKey: "Q", active: true });
         return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs,
@@ -34,8 +35,16 @@ async function build(config: MailChainConfig): Promise<{ seen: Seen[]; steps: st
   );
   const recorder: pulumi.ResourceTransformation = (args) => {
     const deps = (args.opts.dependsOn ?? []) as pulumi.Resource[];
-    const names = (Array.isArray(deps) ? deps : [deps]).map((r) => (r as unknown as { __name: string }).__name);
-    seen.set(args.name, { type: args.type, name: args.name, inputs: {}, dependsOn: names, protect: args.opts.protect });
+    const names = (Array.isArray(deps) ? deps : [deps]).map(
+      (r) => (r as unknown as { __name: string }).__name,
+    );
+    seen.set(args.name, {
+      type: args.type,
+      name: args.name,
+      inputs: {},
+      dependsOn: names,
+      protect: args.opts.protect,
+    });
     return undefined;
   };
   const { MailChain } = await import("../../components/MailChain");
@@ -67,20 +76,27 @@ describe("MailChain", () => {
     const rules = ofType("cloudflare:index/emailRoutingRule:EmailRoutingRule");
     const c = config();
     expect(rules).toHaveLength(c.routing!.serviceAddresses.length + c.routing!.personalAddresses.length);
-    const forward = Object.fromEntries(rules.map((r) => [r.inputs.matchers[0].value, r.inputs.actions[0].values[0]]));
+    const forward = Object.fromEntries(
+      rules.map((r) => [r.inputs.matchers[0].value, r.inputs.actions[0].values[0]]),
+    );
     for (const a of c.routing!.serviceAddresses) expect(forward[a]).toBe("lab-service-box@example.com");
     for (const a of c.routing!.personalAddresses) expect(forward[a]).toBe("lab-personal-box@example.com");
-    expect(ofType("cloudflare:index/emailRoutingAddress:EmailRoutingAddress").map((r) => r.inputs.email).sort()).toEqual([
-      "lab-personal-box@example.com",
-      "lab-service-box@example.com",
-    ]);
+    expect(
+      ofType("cloudflare:index/emailRoutingAddress:EmailRoutingAddress")
+        .map((r) => r.inputs.email)
+        .sort(),
+    ).toEqual(["lab-personal-box@example.com", "lab-service-box@example.com"]);
   });
 
   it("publishes per domain one DKIM TXT computed from the selector's output, one SPF and one DMARC", () => {
     const txt = ofType("cloudflare:index/dnsRecord:DnsRecord");
     for (const domain of ["example.net", "example.org"]) {
-      const records = txt.filter((r) => r.inputs.name === domain || String(r.inputs.name).endsWith(`.${domain}`));
-      expect(records.map((r) => r.inputs.name).sort()).toEqual([`_dmarc.${domain}`, domain, `pmg2026._domainkey.${domain}`].sort());
+      const records = txt.filter(
+        (r) => r.inputs.name === domain || String(r.inputs.name).endsWith(`.${domain}`),
+      );
+      expect(records.map((r) => r.inputs.name).sort()).toEqual(
+        [`_dmarc.${domain}`, domain, `pmg2026._domainkey.${domain}`].sort(),
+      );
       const content = (n: string) => records.find((r) => r.inputs.name === n)!.inputs.content;
       expect(content(`pmg2026._domainkey.${domain}`)).toBe(formatTxtContent(TXT));
       expect(content(domain)).toBe('"v=spf1 include:_spf.mx.cloudflare.net include:_spf.google.com ~all"');
@@ -110,7 +126,18 @@ describe("MailChain", () => {
 
   it("refuses an SPF record over the DNS-lookup limit in config validation, before any resource", () => {
     const raw = exampleConfig();
-    raw.dns = { spfExtraIncludes: ["a.example.net", "b.example.net", "c.example.net", "d.example.net", "e.example.net", "f.example.net"] };
-    expect(() => validateConfig(raw, new Set(SECRET_KEYS))).toThrow(/homelab-mail:dns\.spfExtraIncludes: .*at least 11 DNS lookups; the limit is 10/);
+    raw.dns = {
+      spfExtraIncludes: [
+        "a.example.net",
+        "b.example.net",
+        "c.example.net",
+        "d.example.net",
+        "e.example.net",
+        "f.example.net",
+      ],
+    };
+    expect(() => validateConfig(raw, new Set(SECRET_KEYS))).toThrow(
+      /homelab-mail:dns\.spfExtraIncludes: .*at least 11 DNS lookups; the limit is 10/,
+    );
   });
 });

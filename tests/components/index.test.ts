@@ -14,15 +14,23 @@ describe("index.ts with Pulumi.homelab.yaml", () => {
     const resources = await runProgram(exampleConfig(), SECRETS);
     const ofType = (t: string) => resources.filter((r) => r.type === `pulumi-nodejs:dynamic/pmg:${t}`);
 
-    expect(ofType("PmgTrustedNetwork").map((r) => r.inputs.cidr)).toEqual(["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"]);
+    expect(ofType("PmgTrustedNetwork").map((r) => r.inputs.cidr)).toEqual([
+      "192.0.2.0/24",
+      "198.51.100.0/24",
+      "203.0.113.0/24",
+    ]);
     expect(ofType("PmgRelayDomain").map((r) => r.inputs.domain)).toEqual(["example.net", "example.org"]);
     expect(ofType("PmgTransport").map((r) => [r.inputs.domain, r.inputs.host, r.inputs.port])).toEqual([
       ["example.net", "192.0.2.20", 25],
       ["example.org", "192.0.2.20", 25],
     ]);
     expect(ofType("PmgDkimDomain").map((r) => r.inputs.domain)).toEqual(["example.net", "example.org"]);
-    expect(ofType("PmgSmarthost").map((r) => [r.inputs.host, r.inputs.port])).toEqual([["smtp.gmail.com", 587]]);
-    expect(ofType("PmgDkimSelector").map((r) => [r.inputs.selector, r.inputs.keySize])).toEqual([["pmg2026", 2048]]);
+    expect(ofType("PmgSmarthost").map((r) => [r.inputs.host, r.inputs.port])).toEqual([
+      ["smtp.gmail.com", 587],
+    ]);
+    expect(ofType("PmgDkimSelector").map((r) => [r.inputs.selector, r.inputs.keySize])).toEqual([
+      ["pmg2026", 2048],
+    ]);
     expect(resources.filter((r) => r.type === "homelab:mail:MailChain")).toHaveLength(1);
   });
 

@@ -10,7 +10,10 @@ export interface Registered {
   readonly inputs: Record<string, unknown>;
 }
 
-export async function runProgram(config: Record<string, unknown>, secrets: Record<string, string>): Promise<Registered[]> {
+export async function runProgram(
+  config: Record<string, unknown>,
+  secrets: Record<string, string>,
+): Promise<Registered[]> {
   const registered: Registered[] = [];
   await pulumi.runtime.setMocks(
     {
@@ -18,7 +21,11 @@ export async function runProgram(config: Record<string, unknown>, secrets: Recor
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
         const state = { ...args.inputs };
         if (args.type.endsWith("PmgDkimSelector")) {
-          Object.assign(state, { publicKey: "MIIBIjANBg", txtValue: "v=DKIM1; h=sha256; k=rsa; p=MIIBIjANBg", active: true });
+          Object.assign(state, {
+            publicKey: "MIIBIjANBg",
+            txtValue: "v=DKIM1; h=sha256; k=rsa; p=MIIBIjANBg",
+            active: true,
+          });
         }
         return { id: `${args.name}-id`, state };
       },
@@ -29,15 +36,23 @@ export async function runProgram(config: Record<string, unknown>, secrets: Recor
     false,
   );
   const all: Record<string, string> = {};
-  for (const [k, v] of Object.entries(config)) all[`homelab-mail:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(config))
+    all[`homelab-mail:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
   for (const [k, v] of Object.entries(secrets)) all[`homelab-mail:${k}`] = v;
-  pulumi.runtime.setAllConfig(all, Object.keys(secrets).map((k) => `homelab-mail:${k}`));
+  pulumi.runtime.setAllConfig(
+    all,
+    Object.keys(secrets).map((k) => `homelab-mail:${k}`),
+  );
   const program: { exports: Record<string, unknown> } = { exports: {} };
   jest.isolateModules(() => {
     program.exports = require("../../index");
   });
   // Let every registration and apply settle.
   await new Promise((r) => setTimeout(r, 50));
-  await Promise.all(Object.values(program.exports).map((o) => new Promise((resolve) => (pulumi.output(o) as pulumi.Output<unknown>).apply(resolve))));
+  await Promise.all(
+    Object.values(program.exports).map(
+      (o) => new Promise((resolve) => (pulumi.output(o) as pulumi.Output<unknown>).apply(resolve)),
+    ),
+  );
   return registered;
 }

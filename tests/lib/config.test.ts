@@ -8,7 +8,9 @@ const ROOT = path.join(__dirname, "..", "..");
 
 /** The example stack's config with the `homelab-mail:` prefix stripped. */
 export function exampleConfig(): Record<string, unknown> {
-  const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8")) as { config: Record<string, unknown> };
+  const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
   return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k.replace(/^homelab-mail:/, ""), v]));
 }
 
@@ -36,7 +38,11 @@ describe("validateConfig", () => {
   it("reports every problem at once, each naming its key", () => {
     const raw = exampleConfig();
     const pmg = raw.pmg as Record<string, unknown>;
-    raw.pmg = { ...pmg, trustedNetworks: ["10.0.0.5/24", "10.0.0.0/4"], smarthost: { host: "smtp gmail.com", port: 70000 } };
+    raw.pmg = {
+      ...pmg,
+      trustedNetworks: ["10.0.0.5/24", "10.0.0.0/4"],
+      smarthost: { host: "smtp gmail.com", port: 70000 },
+    };
     raw.routing = { ...(raw.routing as object), serviceAddresses: ["wazuh@elsewhere.net", "not-an-address"] };
     const found = problems(raw, new Set());
     const keys = found.map((p) => p.split(": ")[0]);
@@ -53,8 +59,12 @@ describe("validateConfig", () => {
       ]),
     );
     expect(found.find((p) => p.includes("trustedNetworks[0]"))).toMatch(/write it as 10\.0\.0\.0\/24/);
-    expect(found.find((p) => p.includes("serviceAddresses[0]"))).toMatch(/elsewhere\.net, which is not one of homelab-mail:domains/);
-    expect(found.find((p) => p.startsWith("homelab-mail:pmgPassword"))).toMatch(/pulumi config set --secret homelab-mail:pmgPassword/);
+    expect(found.find((p) => p.includes("serviceAddresses[0]"))).toMatch(
+      /elsewhere\.net, which is not one of homelab-mail:domains/,
+    );
+    expect(found.find((p) => p.startsWith("homelab-mail:pmgPassword"))).toMatch(
+      /pulumi config set --secret homelab-mail:pmgPassword/,
+    );
   });
 
   it("requires a realm on the PMG user, because PMG appends @quarantine to bare names", () => {
@@ -66,7 +76,9 @@ describe("validateConfig", () => {
   it("rejects unknown keys so a typo does not silently fall back to a default", () => {
     const raw = exampleConfig();
     raw.pmg = { ...(raw.pmg as object), trustedNetwork: [] };
-    expect(problems(raw)).toEqual([expect.stringMatching(/^homelab-mail:pmg\.trustedNetwork: is not a known key/)]);
+    expect(problems(raw)).toEqual([
+      expect.stringMatching(/^homelab-mail:pmg\.trustedNetwork: is not a known key/),
+    ]);
   });
 
   it("takes the transport host from Stalwart's endpoint when not given", () => {

@@ -6,7 +6,14 @@ function pmgSnippet(selector: string, b64: string): string {
   const chunks: string[] = b64.match(/.{1,250}/g) ?? [];
   if (b64.length % 250 === 0) chunks.push("");
   const lines = [`"v=DKIM1; h=sha256; k=rsa; "`, `"p=${chunks[0]}"`, ...chunks.slice(1).map((c) => `"${c}"`)];
-  return `${selector}._domainkey\tIN\tTXT\t( ${lines[0]}\n` + lines.slice(1).map((l) => `\t  ${l}`).join("\n") + ` )  ; ----- DKIM key ${selector}\n`;
+  return (
+    `${selector}._domainkey\tIN\tTXT\t( ${lines[0]}\n` +
+    lines
+      .slice(1)
+      .map((l) => `\t  ${l}`)
+      .join("\n") +
+    ` )  ; ----- DKIM key ${selector}\n`
+  );
 }
 
 describe("parseDkimRecord", () => {
@@ -24,7 +31,9 @@ describe("parseDkimRecord", () => {
   });
 
   it("rejects a snippet without a key", () => {
-    expect(() => parseDkimRecord(`s._domainkey IN TXT ( "v=DKIM1; k=rsa; " )`)).toThrow(/no v=DKIM1 \.\.\. p=<key>/);
+    expect(() => parseDkimRecord(`s._domainkey IN TXT ( "v=DKIM1; k=rsa; " )`)).toThrow(
+      /no v=DKIM1 \.\.\. p=<key>/,
+    );
     expect(() => parseDkimRecord("garbage")).toThrow(/not a zone snippet/);
   });
 });

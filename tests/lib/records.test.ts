@@ -20,14 +20,21 @@ describe("formatTxtContent", () => {
   });
 
   it("is deterministic: the same selector output gives byte-identical content", () => {
-    fc.assert(fc.property(base64Key, (key) => expect(formatTxtContent(`p=${key}`)).toBe(formatTxtContent(`p=${key}`))));
+    fc.assert(
+      fc.property(base64Key, (key) =>
+        expect(formatTxtContent(`p=${key}`)).toBe(formatTxtContent(`p=${key}`)),
+      ),
+    );
   });
 
   it("never cuts a multi-byte character", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", minLength: 1, maxLength: 400 }).filter((s) => !/["\\]/.test(s)), (s) => {
-        expect(parseTxtContent(formatTxtContent(s))).toBe(s);
-      }),
+      fc.property(
+        fc.string({ unit: "grapheme", minLength: 1, maxLength: 400 }).filter((s) => !/["\\]/.test(s)),
+        (s) => {
+          expect(parseTxtContent(formatTxtContent(s))).toBe(s);
+        },
+      ),
     );
   });
 
@@ -49,14 +56,20 @@ describe("SPF and DMARC", () => {
   });
 
   it("counts a, mx, exists and redirect, and lists includes it cannot count", () => {
-    expect(spfLookups("v=spf1 a mx:example.net ip4:192.0.2.1 include:spf.example.org exists:%{i}.x redirect=_spf.example.net")).toEqual({
+    expect(
+      spfLookups(
+        "v=spf1 a mx:example.net ip4:192.0.2.1 include:spf.example.org exists:%{i}.x redirect=_spf.example.net",
+      ),
+    ).toEqual({
       count: 5,
       unknownIncludes: ["spf.example.org"],
     });
   });
 
   it("builds DMARC with an optional report address", () => {
-    expect(dmarcValue({ policy: "none", reportTo: "dmarc@example.net" })).toBe("v=DMARC1; p=none; rua=mailto:dmarc@example.net");
+    expect(dmarcValue({ policy: "none", reportTo: "dmarc@example.net" })).toBe(
+      "v=DMARC1; p=none; rua=mailto:dmarc@example.net",
+    );
     expect(dmarcValue({ policy: "quarantine" })).toBe("v=DMARC1; p=quarantine");
   });
 });

@@ -38,7 +38,11 @@ export class Engine {
   }
 
   /** `pulumi up` for one resource; `state` undefined means it is new. */
-  async up(kind: string, inputs: PropertyBag, state?: State): Promise<{ state: State; step: Step; replaces: string[] }> {
+  async up(
+    kind: string,
+    inputs: PropertyBag,
+    state?: State,
+  ): Promise<{ state: State; step: Step; replaces: string[] }> {
     const news = await this.check(kind, inputs, state?.inputs);
     if (!state) {
       const { id, properties } = await this.host.create(news);

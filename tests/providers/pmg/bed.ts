@@ -25,7 +25,11 @@ export async function startPmgBed(opts: PmgServerOptions = {}): Promise<PmgBed> 
     hosts.push(host);
     await host.configure(
       {
-        "homelab-mail:pmg": JSON.stringify({ endpoint, username: pmg.username, tlsFingerprint: pmg.fingerprint }),
+        "homelab-mail:pmg": JSON.stringify({
+          endpoint,
+          username: pmg.username,
+          tlsFingerprint: pmg.fingerprint,
+        }),
         "homelab-mail:pmgPassword": pmg.password,
         ...extra,
       },

@@ -17,7 +17,10 @@ describe("PmgClient", () => {
   let pmg: PmgTestServer;
   let pmg7: PmgTestServer;
   beforeAll(async () => {
-    [pmg, pmg7] = await Promise.all([startPmgServer({ authFailureDelayMs: 20 }), startPmgServer({ version: 7, authFailureDelayMs: 20 })]);
+    [pmg, pmg7] = await Promise.all([
+      startPmgServer({ authFailureDelayMs: 20 }),
+      startPmgServer({ version: 7, authFailureDelayMs: 20 }),
+    ]);
   });
   afterAll(() => Promise.all([pmg.close(), pmg7.close()]));
   beforeEach(() => {
@@ -114,7 +117,9 @@ describe("PmgClient", () => {
 
   it("refuses a server whose certificate does not match the pin, before sending anything", async () => {
     const c = client(pmg, { tlsFingerprint: "AB:".repeat(31) + "CD" });
-    await expect(c.get("/version")).rejects.toThrow(/has fingerprint .* not the pinned AB:AB:.*update its tlsFingerprint/);
+    await expect(c.get("/version")).rejects.toThrow(
+      /has fingerprint .* not the pinned AB:AB:.*update its tlsFingerprint/,
+    );
     expect(pmg.counters.requests).toBe(0);
     await c.close();
   });
@@ -122,7 +127,9 @@ describe("PmgClient", () => {
   it("names the config keys on a failed login and never shows the password", async () => {
     const c = client(pmg, { password: "wrong-password-123" });
     const err = await failure(c.get("/version"));
-    expect(err.message).toMatch(/POST \/access\/ticket failed \(401\): authentication failure; check homelab-mail:pmg\.username \(root@pam/);
+    expect(err.message).toMatch(
+      /POST \/access\/ticket failed \(401\): authentication failure; check homelab-mail:pmg\.username \(root@pam/,
+    );
     expect(JSON.stringify({ ...err, message: err.message })).not.toContain("wrong-password-123");
     await c.close();
   });

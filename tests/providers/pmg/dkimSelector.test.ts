@@ -28,7 +28,12 @@ describe("PmgDkimSelector through the provider host", () => {
     const pem = pmg.state.dkimKeys.get("pmg2026")!;
     const { createPublicKey } = await import("node:crypto");
     const spki = createPublicKey(pem).export({ type: "spki", format: "der" }).toString("base64");
-    expect(state.outputs).toMatchObject({ selector: "pmg2026", keySize: 2048, publicKey: spki, active: true });
+    expect(state.outputs).toMatchObject({
+      selector: "pmg2026",
+      keySize: 2048,
+      publicKey: spki,
+      active: true,
+    });
     expect(state.outputs.txtValue).toBe(`v=DKIM1; h=sha256; k=rsa; p=${spki}`);
 
     const same = await engine.up(SELECTOR, { endpoint, selector: "pmg2026", keySize: 2048 }, state);
@@ -84,7 +89,11 @@ describe("PmgDkimSelector through the provider host", () => {
 
   it("rejects a bad selector or key size in check", async () => {
     const { engine, endpoint } = bed;
-    await expect(engine.up(SELECTOR, { endpoint, selector: "pmg 2026", keySize: 2048 })).rejects.toThrow(/selector: must be a selector/);
-    await expect(engine.up(SELECTOR, { endpoint, selector: "pmg2026", keySize: 512 })).rejects.toThrow(/keySize: must be 1024, 2048/);
+    await expect(engine.up(SELECTOR, { endpoint, selector: "pmg 2026", keySize: 2048 })).rejects.toThrow(
+      /selector: must be a selector/,
+    );
+    await expect(engine.up(SELECTOR, { endpoint, selector: "pmg2026", keySize: 512 })).rejects.toThrow(
+      /keySize: must be 1024, 2048/,
+    );
   });
 });

@@ -14,7 +14,11 @@ describe.each([9, 8, 7] as const)("PMG list entries on PMG %i through the provid
   it("adopts an identical entry, refuses a different one, and overwrites it only when told to", async () => {
     const { engine, pmg, endpoint } = bed;
     pmg.state.domains.set("example.net", { comment: "CTI service domain" });
-    const adopted = await engine.up(RELAY, { endpoint, domain: "example.net", comment: "CTI service domain" });
+    const adopted = await engine.up(RELAY, {
+      endpoint,
+      domain: "example.net",
+      comment: "CTI service domain",
+    });
     expect(adopted.state.id).toBe("example.net");
 
     pmg.state.domains.set("example.org", { comment: "made by hand" });
@@ -32,13 +36,48 @@ describe.each([9, 8, 7] as const)("PMG list entries on PMG %i through the provid
 
   it("keeps a transport to an IP host stable although PMG reads use_mx back as 0", async () => {
     const { engine, pmg, endpoint } = bed;
-    const created = await engine.up(TRANSPORT, { endpoint, domain: "Example.NET", host: "192.0.2.20", port: 25, useMx: true, comment: "Deliver to Stalwart" });
-    expect(created.state.outputs).toMatchObject({ domain: "example.net", host: "192.0.2.20", port: 25, protocol: "smtp", useMx: false });
-    const same = await engine.up(TRANSPORT, { endpoint, domain: "example.net", host: "192.0.2.20", port: 25, useMx: true, comment: "Deliver to Stalwart" }, created.state);
+    const created = await engine.up(TRANSPORT, {
+      endpoint,
+      domain: "Example.NET",
+      host: "192.0.2.20",
+      port: 25,
+      useMx: true,
+      comment: "Deliver to Stalwart",
+    });
+    expect(created.state.outputs).toMatchObject({
+      domain: "example.net",
+      host: "192.0.2.20",
+      port: 25,
+      protocol: "smtp",
+      useMx: false,
+    });
+    const same = await engine.up(
+      TRANSPORT,
+      {
+        endpoint,
+        domain: "example.net",
+        host: "192.0.2.20",
+        port: 25,
+        useMx: true,
+        comment: "Deliver to Stalwart",
+      },
+      created.state,
+    );
     expect(same.step).toBe("same");
 
     // A new next hop is an in-place update, never a delete and re-create of the domain's route.
-    const moved = await engine.up(TRANSPORT, { endpoint, domain: "example.net", host: "mail.example.net", port: 2525, useMx: false, comment: "Deliver to Stalwart" }, same.state);
+    const moved = await engine.up(
+      TRANSPORT,
+      {
+        endpoint,
+        domain: "example.net",
+        host: "mail.example.net",
+        port: 2525,
+        useMx: false,
+        comment: "Deliver to Stalwart",
+      },
+      same.state,
+    );
     expect(moved.step).toBe("update");
     const entry = pmg.state.transport.get("example.net")!;
     expect([entry.host, Number(entry.port)]).toEqual(["mail.example.net", 2525]);

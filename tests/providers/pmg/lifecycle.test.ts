@@ -19,20 +19,43 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    kind: "pmg:PmgTrustedNetwork", key: "cidr", first: { cidr: "192.0.2.0/24", comment: "lan" }, changed: { comment: "vlan 101" },
-    otherKey: "203.0.113.0/24", bad: { cidr: "192.0.2.0/33" }, map: (s) => s.mynetworks, handEdit: { comment: "by hand" },
+    kind: "pmg:PmgTrustedNetwork",
+    key: "cidr",
+    first: { cidr: "192.0.2.0/24", comment: "lan" },
+    changed: { comment: "vlan 101" },
+    otherKey: "203.0.113.0/24",
+    bad: { cidr: "192.0.2.0/33" },
+    map: (s) => s.mynetworks,
+    handEdit: { comment: "by hand" },
   },
   {
-    kind: "pmg:PmgRelayDomain", key: "domain", first: { domain: "example.net", comment: "CTI" }, changed: { comment: "CTI service domain" },
-    otherKey: "example.org", bad: { domain: "example..net" }, map: (s) => s.domains, handEdit: { comment: "by hand" },
+    kind: "pmg:PmgRelayDomain",
+    key: "domain",
+    first: { domain: "example.net", comment: "CTI" },
+    changed: { comment: "CTI service domain" },
+    otherKey: "example.org",
+    bad: { domain: "example..net" },
+    map: (s) => s.domains,
+    handEdit: { comment: "by hand" },
   },
   {
-    kind: "pmg:PmgDkimDomain", key: "domain", first: { domain: "example.net", comment: "CTI" }, changed: { comment: "CTI domain" },
-    otherKey: "example.org", bad: { domain: "-example.net" }, map: (s) => s.dkimDomains, handEdit: { comment: "by hand" },
+    kind: "pmg:PmgDkimDomain",
+    key: "domain",
+    first: { domain: "example.net", comment: "CTI" },
+    changed: { comment: "CTI domain" },
+    otherKey: "example.org",
+    bad: { domain: "-example.net" },
+    map: (s) => s.dkimDomains,
+    handEdit: { comment: "by hand" },
   },
   {
-    kind: "pmg:PmgTransport", key: "domain", first: { domain: "example.net", host: "192.0.2.20", port: 25 }, changed: { port: 2525 },
-    otherKey: "example.org", bad: { domain: "example.net", host: "192.0.2.20", protocol: "uucp" }, map: (s) => s.transport,
+    kind: "pmg:PmgTransport",
+    key: "domain",
+    first: { domain: "example.net", host: "192.0.2.20", port: 25 },
+    changed: { port: 2525 },
+    otherKey: "example.org",
+    bad: { domain: "example.net", host: "192.0.2.20", protocol: "uucp" },
+    map: (s) => s.transport,
     handEdit: { host: "192.0.2.99", protocol: "smtp", port: "25", use_mx: 0, comment: "" },
   },
 ];
@@ -55,7 +78,11 @@ describe.each(CASES)("$kind through the provider host", (c) => {
     const updated = await engine.up(c.kind, { endpoint, ...c.first, ...c.changed }, same.state);
     expect(updated.step).toBe("update");
     expect(updated.state.outputs).toMatchObject(c.changed);
-    const replaced = await engine.up(c.kind, { endpoint, ...c.first, ...c.changed, [c.key]: c.otherKey }, updated.state);
+    const replaced = await engine.up(
+      c.kind,
+      { endpoint, ...c.first, ...c.changed, [c.key]: c.otherKey },
+      updated.state,
+    );
     expect([replaced.step, replaced.replaces]).toEqual(["replace", [c.key]]);
     expect([...c.map(pmg.state).keys()]).toEqual([c.otherKey]);
     await engine.destroy(replaced.state);
@@ -81,7 +108,9 @@ describe.each(CASES)("$kind through the provider host", (c) => {
     const adopted = await (await bed.engineWith({})).up(c.kind, { endpoint, ...c.first });
     expect(adopted.state.outputs).toEqual(made.state.outputs);
     const before = JSON.stringify([...c.map(pmg.state)]);
-    await expect(engine.up(c.kind, { endpoint, ...c.first, ...c.changed })).rejects.toThrow(/already exists and differs .* Nothing was changed/);
+    await expect(engine.up(c.kind, { endpoint, ...c.first, ...c.changed })).rejects.toThrow(
+      /already exists and differs .* Nothing was changed/,
+    );
     expect(JSON.stringify([...c.map(pmg.state)])).toBe(before);
   });
 

@@ -70,7 +70,11 @@ describe("PMG settings resources through the provider host", () => {
 
   it("rejects a wrongly typed setting in check", async () => {
     const { engine, endpoint } = bed;
-    await expect(engine.up(SIGNING, { endpoint, enabled: "yes" })).rejects.toThrow(/enabled: must be true or false/);
-    await expect(engine.up(SMARTHOST, { endpoint, host: "smtp.gmail.com", port: "587" })).rejects.toThrow(/port: must be a whole number/);
+    await expect(engine.up(SIGNING, { endpoint, enabled: "yes" })).rejects.toThrow(
+      /enabled: must be true or false/,
+    );
+    await expect(engine.up(SMARTHOST, { endpoint, host: "smtp.gmail.com", port: "587" })).rejects.toThrow(
+      /port: must be a whole number/,
+    );
   });
 });
