@@ -117,6 +117,9 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 
 type Raw = Record<string, unknown>;
 
+/** Key names that mean someone put a secret where config is stored in plain text. */
+const CREDENTIAL_KEY = /pass(word)?|secret|token|api_?key|private_?key|credential/i;
+
 /** Collects problems as "homelab-mail:<key path>: <reason>". */
 class Problems {
   readonly list: string[] = [];
@@ -157,8 +160,16 @@ class Problems {
   }
   unknownKeys(path: string, obj: Raw, known: string[]): void {
     for (const k of Object.keys(obj)) {
-      if (!known.includes(k))
+      if (known.includes(k)) continue;
+      if (CREDENTIAL_KEY.test(k)) {
+        // Never echo the value: it is probably a real credential in plain text.
+        this.add(
+          `${path}.${k}`,
+          'looks like a credential in plain config; remove it, and keep secrets in `pulumi config set --secret` keys (README, "Setting up a stack")',
+        );
+      } else {
         this.add(`${path}.${k}`, `is not a known key; expected one of ${known.join(", ")}`);
+      }
     }
   }
 }

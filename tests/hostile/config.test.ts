@@ -1,0 +1,64 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { SECRET_KEYS, validateConfig } from "../../lib/config";
+import { ConfigError } from "../../lib/errors";
+import { runProgram } from "../components/mocks";
+import { exampleConfig } from "../lib/config.test";
+import { CASES, type HostileCase } from "./cases";
+
+/** Sets `a.b[0].c` in a config object. */
+function setPath(obj: Record<string, unknown>, p: string, value: unknown): void {
+  const parts = p.replace(/\[(\d+)\]/g, ".$1").split(".");
+  let cur: any = obj;
+  for (const part of parts.slice(0, -1)) cur = cur[part];
+  cur[parts[parts.length - 1]] = value;
+}
+
+const SECRETS = Object.fromEntries(SECRET_KEYS.map((k) => [k, `test-only-${k}`]));
+const rows: string[] = [];
+
+afterAll(() => {
+  const table = [
+    "# Hostile configuration values",
+    "",
+    "Written by `tests/hostile/config.test.ts` on every run: each value is rejected by the config",
+    "validation with a message naming its key, and the program registers no resource at all.",
+    "",
+    "| # | category | key | value | first words of the message |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n");
+  fs.mkdirSync(path.join(__dirname, "../../docs"), { recursive: true });
+  fs.writeFileSync(path.join(__dirname, "../../docs/hostile-inputs.md"), table);
+});
+
+const show = (v: unknown) => JSON.stringify(v).replace(/\|/g, "\\|").slice(0, 60);
+
+describe("hostile configuration values", () => {
+  it("has at least 50 cases", () => expect(CASES.length).toBeGreaterThanOrEqual(50));
+
+  it.each(CASES.map((c, i) => [i + 1, c] as [number, HostileCase]))(
+    "#%i is rejected naming its key, registering nothing",
+    async (n, c) => {
+      const raw = exampleConfig();
+      setPath(raw, c.path, c.value);
+      let problems: string[] = [];
+      try {
+        validateConfig(raw, new Set(SECRET_KEYS));
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        problems = e.problems;
+      }
+      const key = `homelab-mail:${c.names ?? c.path}`;
+      const mine = problems.find((p) => p.startsWith(`${key}:`));
+      expect([key, mine]).toEqual([key, expect.any(String)]);
+      if (c.category === "secret") for (const p of problems) expect(p).not.toContain("hunter2");
+      const registered = await runProgram(raw, SECRETS).catch(() => "rejected");
+      expect(registered).toBe("rejected");
+      rows.push(
+        `| ${n} | ${c.category} | \`${c.names ?? c.path}\` | \`${show(c.value)}\` | ${mine!.slice(key.length + 2, key.length + 90).replace(/\|/g, "\\|")} |`,
+      );
+    },
+  );
+});
