@@ -55,6 +55,7 @@ export class Faults {
   private failQueue: FailStatus[] = [];
   private drops = 0;
   private dropsAfter = 0;
+  private dropsAfterMethod?: string;
 
   /** Answer the next `n` requests with `status` without handling them. */
   failNext(n: number, status: FailStatus = 500): void {
@@ -66,21 +67,26 @@ export class Faults {
     this.drops += n;
   }
 
-  /** Handle the next `n` requests fully (writes happen), then destroy the socket instead of answering. */
-  dropAfterHandlingNext(n: number): void {
+  /**
+   * Handle the next `n` requests fully (writes happen), then destroy the socket instead of answering.
+   * With `method`, only requests of that method count ("the POST's answer was lost").
+   */
+  dropAfterHandlingNext(n: number, method?: string): void {
     this.dropsAfter += n;
+    this.dropsAfterMethod = method;
   }
 
   /** Decides the fate of one arriving request. */
-  take():
-    { kind: "drop" } | { kind: "fail"; status: FailStatus } | { kind: "dropAfter" } | { kind: "normal" } {
+  take(
+    method = "",
+  ): { kind: "drop" } | { kind: "fail"; status: FailStatus } | { kind: "dropAfter" } | { kind: "normal" } {
     if (this.drops > 0) {
       this.drops--;
       return { kind: "drop" };
     }
     const status = this.failQueue.shift();
     if (status !== undefined) return { kind: "fail", status };
-    if (this.dropsAfter > 0) {
+    if (this.dropsAfter > 0 && (!this.dropsAfterMethod || this.dropsAfterMethod === method)) {
       this.dropsAfter--;
       return { kind: "dropAfter" };
     }
@@ -92,6 +98,7 @@ export class Faults {
     this.failQueue = [];
     this.drops = 0;
     this.dropsAfter = 0;
+    this.dropsAfterMethod = undefined;
   }
 
   get pending(): { fail: number; drop: number; dropAfterHandling: number } {

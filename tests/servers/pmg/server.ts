@@ -60,7 +60,7 @@ export interface PmgTestServer {
   clockOffsetSec: number;
   failNext(n: number, status?: FailStatus): void;
   dropNext(n: number): void;
-  dropAfterHandlingNext(n: number): void;
+  dropAfterHandlingNext(n: number, method?: string): void;
   expireTickets(): void;
   /** Rendered /etc/pmg/pmg.conf and /etc/pmg/fetchmailrc, for assertions. */
   files(): { pmgConf: string; fetchmailrc: string };
@@ -105,7 +105,7 @@ export async function startPmgServer(opts: PmgServerOptions = {}): Promise<PmgTe
         counters.requestsByPath,
         `${req.method} ${path.startsWith("/api2") ? splitAbsUri(path).relUri : path}`,
       );
-      const fate = faults.take();
+      const fate = faults.take(req.method);
       if (fate.kind === "drop") {
         req.socket.destroy();
         return;
@@ -160,7 +160,7 @@ export async function startPmgServer(opts: PmgServerOptions = {}): Promise<PmgTe
     },
     failNext: (n, status = 500) => faults.failNext(n, status),
     dropNext: (n) => faults.dropNext(n),
-    dropAfterHandlingNext: (n) => faults.dropAfterHandlingNext(n),
+    dropAfterHandlingNext: (n, method) => faults.dropAfterHandlingNext(n, method),
     expireTickets: () => authority.rotateTicketKey(),
     files: () => ({ pmgConf: store.pmgConfText(), fetchmailrc: store.fetchmailrcText() }),
     resetCounters: () => Object.assign(counters, newCounters()),
