@@ -9,7 +9,15 @@
  */
 import { fetch, type Agent } from "undici";
 import { ApiError, type ApiErrorDetails } from "../../lib/errors";
-import { backoffMs, createDispatcher, retryable, sleep, TlsPinError, transportErrorCode, type RetryPolicy } from "../http";
+import {
+  backoffMs,
+  createDispatcher,
+  retryable,
+  sleep,
+  TlsPinError,
+  transportErrorCode,
+  type RetryPolicy,
+} from "../http";
 
 export interface UnifiClientOptions {
   /** `https://console` (UniFi OS); `/proxy/network/...` paths are added. */
@@ -31,7 +39,11 @@ export class UnifiApiError extends ApiError {
     readonly serverCode?: string,
     hint?: string,
   ) {
-    super({ ...d, system: "unifi" }, d.status === 401 || d.status === 403 ? "E_UNIFI_AUTH" : "E_UNIFI_API", hint);
+    super(
+      { ...d, system: "unifi" },
+      d.status === 401 || d.status === 403 ? "E_UNIFI_AUTH" : "E_UNIFI_API",
+      hint,
+    );
   }
 }
 
@@ -69,7 +81,12 @@ export class UnifiClient {
   }
 
   /** One request; statuses in `accept` are answers (a 404 that means "gone"), every other failure throws. */
-  async request<T = unknown>(method: string, path: string, body?: unknown, accept: number[] = []): Promise<Reply<T>> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    accept: number[] = [],
+  ): Promise<Reply<T>> {
     const policy = this.opts.retry ?? UNIFI_RETRY;
     // The console rejects a throttled request before handling it, so even a POST may be sent again
     // after a 429; after a 5xx or a cut connection only the idempotent methods may.
@@ -88,12 +105,21 @@ export class UnifiClient {
       } else if (r.ok || accept.includes(r.status)) {
         this.throttleStreak = 0;
         return { status: r.status, data: r.data as T };
-      } else if (attempt < policy.retries && r.status !== 401 && r.status !== 403 && retryable(r.transport, r.status, idempotent)) {
+      } else if (
+        attempt < policy.retries &&
+        r.status !== 401 &&
+        r.status !== 403 &&
+        retryable(r.transport, r.status, idempotent)
+      ) {
         this.counters.retries++;
         await sleep(backoffMs(attempt, policy, r.retryAfter));
         continue;
       }
-      throw new UnifiApiError({ method, path, status: r.status, serverMessage: r.message }, r.code, HINTS[r.status]);
+      throw new UnifiApiError(
+        { method, path, status: r.status, serverMessage: r.message },
+        r.code,
+        HINTS[r.status],
+      );
     }
   }
 
@@ -102,7 +128,8 @@ export class UnifiClient {
   }
 
   private async waitOutThrottle(): Promise<void> {
-    for (let left = this.pausedUntil - Date.now(); left > 0; left = this.pausedUntil - Date.now()) await sleep(left);
+    for (let left = this.pausedUntil - Date.now(); left > 0; left = this.pausedUntil - Date.now())
+      await sleep(left);
   }
 
   /** Retry-After when the console sends one (the data API may); otherwise a backoff that grows per throttle in a row. */
@@ -136,7 +163,9 @@ export class UnifiClient {
         status: res.status,
         ok: res.ok,
         data,
-        message: (message ?? (text && !data ? text.slice(0, 200) : res.statusText) ?? "").trim() || `HTTP ${res.status}`,
+        message:
+          (message ?? (text && !data ? text.slice(0, 200) : res.statusText) ?? "").trim() ||
+          `HTTP ${res.status}`,
         code,
         retryAfter: res.headers.get("retry-after"),
       };
@@ -144,7 +173,14 @@ export class UnifiClient {
       const pin = findPinError(err);
       if (pin) throw pin;
       const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      return { status: 0, ok: false, data: undefined, message: cause, retryAfter: null, transport: transportErrorCode(err) ?? "UND_ERR_SOCKET" };
+      return {
+        status: 0,
+        ok: false,
+        data: undefined,
+        message: cause,
+        retryAfter: null,
+        transport: transportErrorCode(err) ?? "UND_ERR_SOCKET",
+      };
     }
   }
 }
@@ -156,8 +192,14 @@ export class UnifiClient {
  */
 function errorOf(data: unknown): { message?: string; code?: string } {
   if (!data || typeof data !== "object" || Array.isArray(data)) return {};
-  const d = data as { message?: unknown; code?: unknown; meta?: { msg?: unknown }; error?: { message?: unknown } };
-  const message = [d.message, d.meta?.msg, d.error?.message].find((m) => typeof m === "string") as string | undefined;
+  const d = data as {
+    message?: unknown;
+    code?: unknown;
+    meta?: { msg?: unknown };
+    error?: { message?: unknown };
+  };
+  const message = [d.message, d.meta?.msg, d.error?.message].find((m) => typeof m === "string") as
+    string | undefined;
   return { message, code: typeof d.code === "string" ? d.code : undefined };
 }
 

@@ -16,12 +16,23 @@ export interface Detected {
 }
 
 export async function detectApi(client: UnifiClient, site: string): Promise<Detected> {
-  const info = await client.request<{ applicationVersion?: unknown }>("GET", `${INTEGRATION}/info`, undefined, [404]);
+  const info = await client.request<{ applicationVersion?: unknown }>(
+    "GET",
+    `${INTEGRATION}/info`,
+    undefined,
+    [404],
+  );
   if (info.status === 404) return { api: "v2" };
-  const version = typeof info.data?.applicationVersion === "string" ? info.data.applicationVersion : undefined;
+  const version =
+    typeof info.data?.applicationVersion === "string" ? info.data.applicationVersion : undefined;
   if (!atLeast(version, 10, 1)) return { api: "v2", version };
   const siteId = await resolveSiteId(client, site);
-  const probe = await client.request("GET", `${INTEGRATION}/sites/${encodeURIComponent(siteId)}/dns/policies?offset=0&limit=1`, undefined, [404]);
+  const probe = await client.request(
+    "GET",
+    `${INTEGRATION}/sites/${encodeURIComponent(siteId)}/dns/policies?offset=0&limit=1`,
+    undefined,
+    [404],
+  );
   return { api: probe.status === 404 ? "v2" : "integration", version };
 }
 
@@ -35,7 +46,9 @@ export async function resolveSiteId(client: UnifiClient, site: string): Promise<
   const found = sites.find((s) => s.internalReference === site);
   if (typeof found?.id === "string") return found.id;
   const known = sites.map((s) => `${String(s.internalReference)} (${String(s.name)})`).join(", ") || "none";
-  throw new NotConfiguredError(`unifi: the console at ${client.endpoint} has no site "${site}" (sites: ${known}); set homelab-mail:unifi.site`);
+  throw new NotConfiguredError(
+    `unifi: the console at ${client.endpoint} has no site "${site}" (sites: ${known}); set homelab-mail:unifi.site`,
+  );
 }
 
 /** Whether a version such as `10.1.78` is at least major.minor. */

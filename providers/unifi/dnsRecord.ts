@@ -42,7 +42,14 @@ export class UnifiDnsRecord extends pulumi.dynamic.Resource {
   declare readonly recordId: pulumi.Output<string>;
 
   constructor(name: string, args: UnifiDnsRecordArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shimProvider(KIND), name, { ...args, api: undefined, recordId: undefined }, opts, "unifi", "UnifiDnsRecord");
+    super(
+      shimProvider(KIND),
+      name,
+      { ...args, api: undefined, recordId: undefined },
+      opts,
+      "unifi",
+      "UnifiDnsRecord",
+    );
   }
 }
 
@@ -64,13 +71,21 @@ export interface Outputs extends Inputs {
 const PROPS = ["endpoint", "site", "name", "type", "value", "ttl", "enabled"];
 const REPLACE = ["endpoint", "site", "name", "type"] as const;
 
-const specOf = (i: Inputs): rules.RecordSpec => ({ name: i.name, type: i.type, value: i.value, ttl: i.ttl, enabled: i.enabled });
+const specOf = (i: Inputs): rules.RecordSpec => ({
+  name: i.name,
+  type: i.type,
+  value: i.value,
+  ttl: i.ttl,
+  enabled: i.enabled,
+});
 const place = (i: Inputs) => ({ endpoint: i.endpoint, site: i.site });
 /** The Pulumi id is the record's natural key: the console's own id may change under an update. */
 const idOf = (i: Inputs) => `${i.site}/${i.name}/${i.type}`;
 
 function outsOf(i: Inputs, api: ApiName, r: rules.ListedRecord): Outputs {
-  const type = (rules.RECORD_TYPES.includes(r.type as rules.RecordType) ? r.type : i.type) as rules.RecordType;
+  const type = (
+    rules.RECORD_TYPES.includes(r.type as rules.RecordType) ? r.type : i.type
+  ) as rules.RecordType;
   return {
     endpoint: i.endpoint,
     site: i.site,
@@ -87,7 +102,8 @@ function outsOf(i: Inputs, api: ApiName, r: rules.ListedRecord): Outputs {
 export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
   async check(_olds, news) {
     const failures: pulumi.dynamic.CheckFailure[] = [];
-    const inputs = { ...news, site: news.site ?? "default", enabled: news.enabled ?? true } as Inputs & Record<string, unknown>;
+    const inputs = { ...news, site: news.site ?? "default", enabled: news.enabled ?? true } as Inputs &
+      Record<string, unknown>;
     const judge = (property: string, problem: v.Problem) => {
       if (problem && !v.isUnknown(inputs[property])) failures.push({ property, reason: problem });
     };
@@ -97,14 +113,22 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     judge("type", rules.recordType(inputs.type));
     if (!v.isUnknown(inputs.type)) judge("value", rules.recordValue(inputs.type, inputs.value));
     judge("ttl", rules.recordTtl(inputs.ttl));
-    judge("enabled", typeof inputs.enabled === "boolean" ? undefined : `must be true or false, got ${JSON.stringify(inputs.enabled)}`);
+    judge(
+      "enabled",
+      typeof inputs.enabled === "boolean"
+        ? undefined
+        : `must be true or false, got ${JSON.stringify(inputs.enabled)}`,
+    );
     for (const k of Object.keys(news)) {
-      if (k !== "__provider" && !PROPS.includes(k)) failures.push({ property: k, reason: "is not a property of this resource" });
+      if (k !== "__provider" && !PROPS.includes(k))
+        failures.push({ property: k, reason: "is not a property of this resource" });
     }
     if (failures.length === 0) {
       if (!v.isUnknown(inputs.name)) inputs.name = rules.normalizeName(inputs.name);
-      if (!v.isUnknown(inputs.value) && !v.isUnknown(inputs.type)) inputs.value = rules.normalizeValue(inputs.type, inputs.value);
-      if (inputs.type === "CNAME" && inputs.value === inputs.name) failures.push({ property: "value", reason: "must not be the record's own name" });
+      if (!v.isUnknown(inputs.value) && !v.isUnknown(inputs.type))
+        inputs.value = rules.normalizeValue(inputs.type, inputs.value);
+      if (inputs.type === "CNAME" && inputs.value === inputs.name)
+        failures.push({ property: "value", reason: "must not be the record's own name" });
     }
     return { inputs, failures };
   },
@@ -121,7 +145,12 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
 
   async create(inputs) {
     const surface = await unifiSurface(inputs.endpoint, inputs.site);
-    const record = await ensureRecord(surface, specOf(inputs), place(inputs), (await settings()).adoptExisting);
+    const record = await ensureRecord(
+      surface,
+      specOf(inputs),
+      place(inputs),
+      (await settings()).adoptExisting,
+    );
     return { id: idOf(inputs), outs: outsOf(inputs, surface.api, record) };
   },
 

@@ -14,13 +14,19 @@ export interface Place {
   readonly site: string;
 }
 
-const where = (spec: RecordSpec, place: Place) => `unifi: ${spec.type} record ${spec.name} on ${place.endpoint} (site ${place.site})`;
+const where = (spec: RecordSpec, place: Place) =>
+  `unifi: ${spec.type} record ${spec.name} on ${place.endpoint} (site ${place.site})`;
 
 const ADOPT_HOW =
   "To adopt it and overwrite those fields, run `pulumi config set homelab-mail:adoptExisting true` and `pulumi up` " +
   "(then `pulumi config rm homelab-mail:adoptExisting`); or change the declaration to match and run `pulumi up`.";
 
-export async function ensureRecord(surface: DnsSurface, spec: RecordSpec, place: Place, adoptExisting: boolean): Promise<ListedRecord> {
+export async function ensureRecord(
+  surface: DnsSurface,
+  spec: RecordSpec,
+  place: Place,
+  adoptExisting: boolean,
+): Promise<ListedRecord> {
   const { same, other } = clashes(spec, await surface.list());
   if (other.length > 0) {
     throw new AdoptionRefusedError(
@@ -42,8 +48,15 @@ export async function ensureRecord(surface: DnsSurface, spec: RecordSpec, place:
     if (diffs.length === 0) return have;
     if (!adoptExisting) {
       const want: Record<string, unknown> = { value: spec.value, ttl: spec.ttl, enabled: spec.enabled };
-      const what = diffs.map((f) => `${f} is ${JSON.stringify(have[f as keyof ListedRecord])}, declared ${JSON.stringify(want[f])}`).join("; ");
-      throw new AdoptionRefusedError(`${where(spec, place)} already exists and differs (${what}). Nothing was changed. ${ADOPT_HOW}`);
+      const what = diffs
+        .map(
+          (f) =>
+            `${f} is ${JSON.stringify(have[f as keyof ListedRecord])}, declared ${JSON.stringify(want[f])}`,
+        )
+        .join("; ");
+      throw new AdoptionRefusedError(
+        `${where(spec, place)} already exists and differs (${what}). Nothing was changed. ${ADOPT_HOW}`,
+      );
     }
     return rewrite(surface, have.id, spec);
   }

@@ -11,7 +11,11 @@ export const INTEGRATION = "/proxy/network/integration/v1";
 const PAGE = 200;
 
 const POLICY_TYPE: Record<RecordType, string> = { A: "A_RECORD", AAAA: "AAAA_RECORD", CNAME: "CNAME_RECORD" };
-const VALUE_FIELD: Record<RecordType, string> = { A: "ipv4Address", AAAA: "ipv6Address", CNAME: "targetDomain" };
+const VALUE_FIELD: Record<RecordType, string> = {
+  A: "ipv4Address",
+  AAAA: "ipv6Address",
+  CNAME: "targetDomain",
+};
 /** Where the other policy types keep their value: read for conflict checks, never written. */
 const OTHER_VALUE_FIELDS = ["mailServerDomain", "text", "serverDomain", "ipAddress"];
 
@@ -32,11 +36,16 @@ interface Page {
 /** Every item of a paginated collection, page by page. */
 export async function listAll(client: UnifiClient, path: string): Promise<Raw[]> {
   const out: Raw[] = [];
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const sep = path.includes("?") ? "&" : "?";
     const r = await client.request<Page>("GET", `${path}${sep}offset=${offset}&limit=${PAGE}`);
     if (!r.data || !Array.isArray(r.data.data)) {
-      throw new UnifiApiError({ method: "GET", path, status: r.status, serverMessage: `unexpected answer ${JSON.stringify(r.data)?.slice(0, 200)}` });
+      throw new UnifiApiError({
+        method: "GET",
+        path,
+        status: r.status,
+        serverMessage: `unexpected answer ${JSON.stringify(r.data)?.slice(0, 200)}`,
+      });
     }
     const items = r.data.data.filter((x): x is Raw => !!x && typeof x === "object");
     out.push(...items);
@@ -81,7 +90,12 @@ export class DnsPolicySurface implements DnsSurface {
 /** The echoed record of a write; anything without an id is not an answer this surface gives. */
 function checked(raw: unknown, method: string, path: string): ListedRecord {
   if (raw && typeof raw === "object" && typeof (raw as Raw).id === "string") return fromPolicy(raw as Raw);
-  throw new UnifiApiError({ method, path, status: 200, serverMessage: `unexpected answer ${JSON.stringify(raw)?.slice(0, 200)}` });
+  throw new UnifiApiError({
+    method,
+    path,
+    status: 200,
+    serverMessage: `unexpected answer ${JSON.stringify(raw)?.slice(0, 200)}`,
+  });
 }
 
 function fromPolicy(raw: Raw): ListedRecord {

@@ -38,21 +38,32 @@ export const MAX_NAME_LENGTH = 127;
 /** v2 allows 0-65535 and the integration API 0-86400 (A/AAAA) or 0-604800 (CNAME): the common range. */
 export const MAX_TTL = 65535;
 
+/** A fully qualified name; a trailing dot is allowed and dropped (normalizeName). */
 export function recordName(value: unknown): v.Problem {
-  const p = v.dnsName(value);
+  const name = typeof value === "string" ? value.replace(/\.$/, "") : value;
+  const p = v.dnsName(name);
   if (p) return p;
-  if ((value as string).length > MAX_NAME_LENGTH) return `is ${(value as string).length} characters long; UniFi accepts at most ${MAX_NAME_LENGTH}`;
+  if ((name as string).length > MAX_NAME_LENGTH)
+    return `is ${(name as string).length} characters long; UniFi accepts at most ${MAX_NAME_LENGTH}`;
   return undefined;
 }
 
 export function recordType(value: unknown): v.Problem {
-  return RECORD_TYPES.includes(value as RecordType) ? undefined : `must be one of ${RECORD_TYPES.join(", ")}, got ${JSON.stringify(value)}`;
+  return RECORD_TYPES.includes(value as RecordType)
+    ? undefined
+    : `must be one of ${RECORD_TYPES.join(", ")}, got ${JSON.stringify(value)}`;
 }
 
 /** The value rule depends on the type; an unknown or invalid type leaves the value unjudged. */
 export function recordValue(type: unknown, value: unknown): v.Problem {
-  if (type === "A") return typeof value === "string" && isIP(value) === 4 ? undefined : `must be an IPv4 address for an A record, got ${JSON.stringify(value)}`;
-  if (type === "AAAA") return typeof value === "string" && isIP(value) === 6 ? undefined : `must be an IPv6 address for an AAAA record, got ${JSON.stringify(value)}`;
+  if (type === "A")
+    return typeof value === "string" && isIP(value) === 4
+      ? undefined
+      : `must be an IPv4 address for an A record, got ${JSON.stringify(value)}`;
+  if (type === "AAAA")
+    return typeof value === "string" && isIP(value) === 6
+      ? undefined
+      : `must be an IPv6 address for an AAAA record, got ${JSON.stringify(value)}`;
   if (type === "CNAME") {
     const p = typeof value === "string" ? v.dnsName(value.replace(/\.$/, "")) : "must be a DNS name";
     return p ? `must be the target name of the CNAME (${p})` : undefined;
@@ -89,7 +100,10 @@ export function differences(want: RecordSpec, have: ListedRecord): string[] {
 }
 
 /** Records that would clash with `want` on the console: same name and type, or a CNAME beside anything. */
-export function clashes(want: Pick<RecordSpec, "name" | "type">, listed: ListedRecord[]): { same: ListedRecord[]; other: ListedRecord[] } {
+export function clashes(
+  want: Pick<RecordSpec, "name" | "type">,
+  listed: ListedRecord[],
+): { same: ListedRecord[]; other: ListedRecord[] } {
   const named = listed.filter((r) => normalizeName(r.name) === normalizeName(want.name));
   const same = named.filter((r) => r.type === want.type);
   // A CNAME owns its name: dnsmasq refuses a CNAME beside any other record of the same name.

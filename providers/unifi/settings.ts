@@ -22,10 +22,18 @@ export function parseUnifiSettings(config: ConfigSource): UnifiSettings | undefi
   const apiKey = config.get("homelab-mail:unifiApiKey");
   const problems: string[] = [];
   if (typeof unifi.endpoint !== "string") problems.push("homelab-mail:unifi.endpoint is missing");
-  if (unifi.tlsFingerprint !== undefined && typeof unifi.tlsFingerprint !== "string") problems.push("homelab-mail:unifi.tlsFingerprint must be a string");
-  if (!apiKey) problems.push("homelab-mail:unifiApiKey is not set; run: pulumi config set --secret homelab-mail:unifiApiKey");
+  if (unifi.tlsFingerprint !== undefined && typeof unifi.tlsFingerprint !== "string")
+    problems.push("homelab-mail:unifi.tlsFingerprint must be a string");
+  if (!apiKey)
+    problems.push(
+      "homelab-mail:unifiApiKey is not set; run: pulumi config set --secret homelab-mail:unifiApiKey",
+    );
   if (problems.length > 0) throw new Error(problems.join("; "));
-  return { endpoint: String(unifi.endpoint), apiKey: String(apiKey), tlsFingerprint: unifi.tlsFingerprint as string | undefined };
+  return {
+    endpoint: String(unifi.endpoint),
+    apiKey: String(apiKey),
+    tlsFingerprint: unifi.tlsFingerprint as string | undefined,
+  };
 }
 
 const clients: Record<string, UnifiClient> = {};
@@ -57,7 +65,9 @@ export async function unifiSurface(endpoint: string, site: string, api?: ApiName
   const which = api ?? (await detectedApi(endpoint, site)).api;
   const key = `${client.endpoint}|${site}|${which}`;
   surfaces[key] ??= (async (): Promise<DnsSurface> =>
-    which === "v2" ? new StaticDnsSurface(client, site) : new DnsPolicySurface(client, await resolveSiteId(client, site)))().catch((e) => {
+    which === "v2"
+      ? new StaticDnsSurface(client, site)
+      : new DnsPolicySurface(client, await resolveSiteId(client, site)))().catch((e) => {
     delete surfaces[key];
     throw e;
   });

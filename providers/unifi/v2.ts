@@ -40,7 +40,9 @@ export class StaticDnsSurface implements DnsSurface {
     const r = await this.client.request<unknown>("PUT", path, toV2(spec), [404, 405]);
     if (r.status === 405) this.putUnsupported = true;
     if (r.status === 404 || r.status === 405) return "unsupported";
-    return this.recordIn(r.data, "PUT", path) ?? (await this.list()).find((x) => x.id === id) ?? "unsupported";
+    return (
+      this.recordIn(r.data, "PUT", path) ?? (await this.list()).find((x) => x.id === id) ?? "unsupported"
+    );
   }
 
   async remove(id: string): Promise<void> {
@@ -49,7 +51,8 @@ export class StaticDnsSurface implements DnsSurface {
       await this.client.request("DELETE", path, undefined, [404]);
     } catch (e) {
       // What v2 answers for an id it no longer has is not established (404 or a 400): judge by the list.
-      if (!(e instanceof UnifiApiError && e.status === 400) || (await this.list()).some((x) => x.id === id)) throw e;
+      if (!(e instanceof UnifiApiError && e.status === 400) || (await this.list()).some((x) => x.id === id))
+        throw e;
     }
   }
 
@@ -62,13 +65,24 @@ export class StaticDnsSurface implements DnsSurface {
   }
 
   private async findCreated(spec: RecordSpec): Promise<ListedRecord> {
-    const found = (await this.list()).filter((x) => x.name.toLowerCase() === spec.name && x.type === spec.type);
+    const found = (await this.list()).filter(
+      (x) => x.name.toLowerCase() === spec.name && x.type === spec.type,
+    );
     if (found.length === 1) return found[0];
-    throw this.unexpected("POST", this.base, `an empty answer, and ${found.length} records named ${spec.name} listed after it`);
+    throw this.unexpected(
+      "POST",
+      this.base,
+      `an empty answer, and ${found.length} records named ${spec.name} listed after it`,
+    );
   }
 
   private unexpected(method: string, path: string, data: unknown): UnifiApiError {
-    return new UnifiApiError({ method, path, status: 200, serverMessage: `unexpected answer ${JSON.stringify(data)?.slice(0, 200)}` });
+    return new UnifiApiError({
+      method,
+      path,
+      status: 200,
+      serverMessage: `unexpected answer ${JSON.stringify(data)?.slice(0, 200)}`,
+    });
   }
 }
 
@@ -88,5 +102,11 @@ function fromV2(raw: Raw): ListedRecord {
  * be set for each record type"). `enabled` always goes out; ttl 0 is the console's default ("auto").
  */
 function toV2(spec: RecordSpec): Raw {
-  return { key: spec.name, record_type: spec.type, value: spec.value, enabled: spec.enabled, ttl: spec.ttl ?? 0 };
+  return {
+    key: spec.name,
+    record_type: spec.type,
+    value: spec.value,
+    enabled: spec.enabled,
+    ttl: spec.ttl ?? 0,
+  };
 }

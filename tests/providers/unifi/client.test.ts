@@ -18,7 +18,12 @@ describe("UnifiClient", () => {
   });
   async function console_(opts: UnifiServerOptions = {}, key?: string) {
     const server = await startUnifiServer(opts);
-    const client = new UnifiClient({ endpoint: server.url, apiKey: key ?? server.apiKey, tlsFingerprint: server.fingerprint, retry: FAST });
+    const client = new UnifiClient({
+      endpoint: server.url,
+      apiKey: key ?? server.apiKey,
+      tlsFingerprint: server.fingerprint,
+      retry: FAST,
+    });
     servers.push(server);
     clients.push(client);
     return { server, client };
@@ -80,7 +85,10 @@ describe("UnifiClient", () => {
     server.resetCounters();
     server.faults.throttleNext(10);
     const err = await surface.create(PMG).catch((e: unknown) => e);
-    expect(err).toMatchObject({ status: 429, message: expect.stringMatching(/throttling.*run pulumi up again/) });
+    expect(err).toMatchObject({
+      status: 429,
+      message: expect.stringMatching(/throttling.*run pulumi up again/),
+    });
     expect(server.counters.requests).toBe(1 + FAST.retries);
     expect(server.store.records).toHaveLength(0);
     server.faults.clear();
@@ -101,7 +109,12 @@ describe("UnifiClient", () => {
 
   it("refuses a console whose certificate does not match the pin", async () => {
     const { server } = await console_();
-    const client = new UnifiClient({ endpoint: server.url, apiKey: server.apiKey, tlsFingerprint: "AA:".repeat(31) + "AA", retry: FAST });
+    const client = new UnifiClient({
+      endpoint: server.url,
+      apiKey: server.apiKey,
+      tlsFingerprint: "AA:".repeat(31) + "AA",
+      retry: FAST,
+    });
     clients.push(client);
     await expect(new StaticDnsSurface(client, "default").list()).rejects.toBeInstanceOf(TlsPinError);
   });
@@ -116,7 +129,12 @@ describe("the DNS surfaces", () => {
   });
   async function open(opts: UnifiServerOptions) {
     server = await startUnifiServer(opts);
-    client = new UnifiClient({ endpoint: server.url, apiKey: server.apiKey, tlsFingerprint: server.fingerprint, retry: FAST });
+    client = new UnifiClient({
+      endpoint: server.url,
+      apiKey: server.apiKey,
+      tlsFingerprint: server.fingerprint,
+      retry: FAST,
+    });
   }
 
   it("v2 reads numbers sent as strings or as empty strings", async () => {
@@ -124,7 +142,10 @@ describe("the DNS surfaces", () => {
     server.store.addByHand({ key: "mail.lab.local", type: "A", value: "192.0.2.20", ttl: 300 });
     server.store.addByHand({ key: "pmg.lab.local", type: "A", value: "192.0.2.10" });
     const listed = await new StaticDnsSurface(client, "default").list();
-    expect(listed.map((r) => [r.name, r.ttl, r.enabled])).toEqual([["mail.lab.local", 300, true], ["pmg.lab.local", 0, true]]);
+    expect(listed.map((r) => [r.name, r.ttl, r.enabled])).toEqual([
+      ["mail.lab.local", 300, true],
+      ["pmg.lab.local", 0, true],
+    ]);
   });
 
   it("v2 without PUT deletes and then creates, never holding two records, and stops trying PUT", async () => {
@@ -143,18 +164,24 @@ describe("the DNS surfaces", () => {
     await open({ version: "9.4.19" });
     const surface = new StaticDnsSurface(client, "default");
     const created = await surface.create(PMG);
-    expect(await rewrite(surface, created.id, { ...PMG, ttl: 600 })).toMatchObject({ id: created.id, ttl: 600 });
+    expect(await rewrite(surface, created.id, { ...PMG, ttl: 600 })).toMatchObject({
+      id: created.id,
+      ttl: 600,
+    });
   });
 
   it("integration pages through more than one page of 200 and keeps the id on update", async () => {
     await open({ version: "10.1.78" });
-    for (let i = 0; i < 450; i++) server.store.addByHand({ key: `h${i}.lab.local`, type: "A", value: "192.0.2.1" });
+    for (let i = 0; i < 450; i++)
+      server.store.addByHand({ key: `h${i}.lab.local`, type: "A", value: "192.0.2.1" });
     const surface = new DnsPolicySurface(client, server.store.sites[0].id);
     expect(await surface.list()).toHaveLength(450);
     expect(server.counters.requestsByRoute["GET /integration/dns/policies"]).toBe(3);
     const created = await surface.create({ ...PMG, type: "AAAA", value: "2001:db8::10" });
     expect(created).toMatchObject({ type: "AAAA", value: "2001:db8::10", ttl: 300 });
-    expect(await rewrite(surface, created.id, { ...PMG, type: "AAAA", value: "2001:db8::11" })).toMatchObject({ id: created.id });
+    expect(await rewrite(surface, created.id, { ...PMG, type: "AAAA", value: "2001:db8::11" })).toMatchObject(
+      { id: created.id },
+    );
     await surface.remove(created.id);
     await surface.remove(created.id);
   });
