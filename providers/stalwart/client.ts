@@ -37,7 +37,8 @@ export async function detectGeneration(t: StalwartTransport): Promise<ApiGenerat
   if (session.status === 401 || session.status === 403) throw t.problem("GET", "/jmap/session", session);
   if (session.status === 200 && managesJmap(session)) return "jmap";
   const listed = await t.request("GET", "/api/principal?limit=1", { idempotent: true });
-  if (listed.status === 200 && (listed.json as { data?: unknown } | undefined)?.data !== undefined) return "rest";
+  if (listed.status === 200 && (listed.json as { data?: unknown } | undefined)?.data !== undefined)
+    return "rest";
   throw new StalwartVersionError(
     `stalwart: cannot tell which management API ${t.endpoint} speaks: GET /api/principal without credentials ` +
       `answered ${probe.status} (Stalwart answers 401 up to 0.15, 404 from 0.16). Check homelab-mail:stalwart.endpoint: ` +
@@ -59,7 +60,9 @@ async function restVersion(t: StalwartTransport): Promise<string | undefined> {
   if (typeof version !== "string") return undefined;
   const m = /^(\d+)\.(\d+)/.exec(version);
   if (m && Number(m[1]) === 0 && Number(m[2]) < 10) {
-    throw new StalwartVersionError(`stalwart: ${t.endpoint} runs Stalwart ${version}; homelab-mail needs 0.10 or later (roles decide who may log in), so upgrade Stalwart`);
+    throw new StalwartVersionError(
+      `stalwart: ${t.endpoint} runs Stalwart ${version}; homelab-mail needs 0.10 or later (roles decide who may log in), so upgrade Stalwart`,
+    );
   }
   return version;
 }

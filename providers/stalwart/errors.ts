@@ -24,7 +24,13 @@ export class StalwartApiError extends ApiError {
   readonly details: Record<string, unknown>;
   constructor(e: StalwartErrorInit, hint?: string) {
     super(
-      { system: "stalwart", method: e.method, path: e.path, status: e.status, serverMessage: e.message ?? describe(e.kind, e.details ?? {}) },
+      {
+        system: "stalwart",
+        method: e.method,
+        path: e.path,
+        status: e.status,
+        serverMessage: e.message ?? describe(e.kind, e.details ?? {}),
+      },
       "E_STALWART_API",
       hint,
     );
@@ -40,7 +46,13 @@ export class StalwartApiError extends ApiError {
 
 /** `kind: key value, key value` from an error body, skipping what is empty. */
 function describe(kind: string, details: Record<string, unknown>): string {
+  // Stalwart serializes from hash maps, so key order varies: print the usual keys in a fixed order.
+  const rank = (k: string) => {
+    const i = ["field", "value", "item", "details", "reason"].indexOf(k);
+    return i < 0 ? 99 : i;
+  };
   const parts = Object.entries(details)
+    .sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
     .filter(([, v]) => v !== null && v !== undefined && v !== "")
     .map(([k, v]) => `${k} ${typeof v === "string" ? v : JSON.stringify(v)}`);
   return parts.length > 0 ? `${kind}: ${parts.join(", ")}` : kind;

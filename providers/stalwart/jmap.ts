@@ -7,10 +7,30 @@
  */
 import { StalwartApiError, StalwartVersionError } from "./errors";
 import { JmapCalls, type Args } from "./jmapCalls";
-import { orderEmails, sortedSet, splitAddress, type Locator, type PrincipalRecord, type PrincipalSpec, type StalwartApi } from "./model";
+import {
+  orderEmails,
+  sortedSet,
+  splitAddress,
+  type Locator,
+  type PrincipalRecord,
+  type PrincipalSpec,
+  type StalwartApi,
+} from "./model";
 import type { StalwartTransport } from "./transport";
 
-const ACCOUNT_PROPS = ["id", "@type", "name", "domainId", "emailAddress", "aliases", "description", "roles", "quotas", "usedDiskQuota", "memberGroupIds"];
+const ACCOUNT_PROPS = [
+  "id",
+  "@type",
+  "name",
+  "domainId",
+  "emailAddress",
+  "aliases",
+  "description",
+  "roles",
+  "quotas",
+  "usedDiskQuota",
+  "memberGroupIds",
+];
 const DOMAIN_PROPS = ["id", "name", "description"];
 
 export class JmapApi implements StalwartApi {
@@ -71,11 +91,16 @@ export class JmapApi implements StalwartApi {
       if (want.emails.join() !== current.emails.join()) Object.assign(patch, await this.addressing(want));
       if (want.roles.join() !== current.roles.join()) patch.roles = roleObject(want.roles);
       if (want.quota !== current.quota) patch["quotas/maxDiskQuota"] = want.quota > 0 ? want.quota : null;
-      if (want.memberOf.join() !== current.memberOf.join()) patch.memberGroupIds = await this.groupIds(want.memberOf);
-      if (password !== undefined) Object.assign(patch, await this.passwordPatch(current.principalId, password));
+      if (want.memberOf.join() !== current.memberOf.join())
+        patch.memberGroupIds = await this.groupIds(want.memberOf);
+      if (password !== undefined)
+        Object.assign(patch, await this.passwordPatch(current.principalId, password));
     }
     if (Object.keys(patch).length > 0) {
-      const r = await this.c.send([[`x:${kind}/set`, { update: { [current.principalId]: patch } }, "s"]], secrets);
+      const r = await this.c.send(
+        [[`x:${kind}/set`, { update: { [current.principalId]: patch } }, "s"]],
+        secrets,
+      );
       this.c.setResult(`x:${kind}/set`, r.s, "updated", current.principalId, secrets);
     }
     return this.reread(want, current.principalId);
@@ -96,8 +121,21 @@ export class JmapApi implements StalwartApi {
   }
 
   private async reread(want: PrincipalSpec, id: string): Promise<PrincipalRecord> {
-    const found = await this.find({ type: want.type, name: want.name, emails: want.emails, principalId: id, api: "jmap" });
-    if (!found) throw new StalwartApiError({ method: "POST", path: "/jmap", status: 200, kind: "notFound", message: `${id} is gone right after it was written; run pulumi up again` });
+    const found = await this.find({
+      type: want.type,
+      name: want.name,
+      emails: want.emails,
+      principalId: id,
+      api: "jmap",
+    });
+    if (!found)
+      throw new StalwartApiError({
+        method: "POST",
+        path: "/jmap",
+        status: 200,
+        kind: "notFound",
+        message: `${id} is gone right after it was written; run pulumi up again`,
+      });
     return found;
   }
 
@@ -106,7 +144,11 @@ export class JmapApi implements StalwartApi {
     const parts = want.emails.map(splitAddress);
     const ids = await this.c.domainIds(parts.map((p) => p.domain));
     const aliases: Args = {};
-    parts.slice(1).forEach((p, i) => (aliases[String(i)] = { name: p.local, domainId: ids.get(p.domain), enabled: true }));
+    parts
+      .slice(1)
+      .forEach(
+        (p, i) => (aliases[String(i)] = { name: p.local, domainId: ids.get(p.domain), enabled: true }),
+      );
     return { name: parts[0].local, domainId: ids.get(parts[0].domain), aliases };
   }
 
@@ -115,8 +157,17 @@ export class JmapApi implements StalwartApi {
     const parts = addresses.map(splitAddress);
     const domains = await this.c.domainIds(parts.map((p) => p.domain));
     for (const [i, p] of parts.entries()) {
-      const id = (await this.c.query("Account", { name: p.local, domainId: domains.get(p.domain), "@type": "Group" }))[0];
-      if (!id) throw new StalwartApiError({ method: "POST", path: "/jmap x:Account/query", status: 200, kind: "notFound", details: { item: addresses[i] } });
+      const id = (
+        await this.c.query("Account", { name: p.local, domainId: domains.get(p.domain), "@type": "Group" })
+      )[0];
+      if (!id)
+        throw new StalwartApiError({
+          method: "POST",
+          path: "/jmap x:Account/query",
+          status: 200,
+          kind: "notFound",
+          details: { item: addresses[i] },
+        });
       out[id] = true;
     }
     return out;
@@ -132,15 +183,27 @@ export class JmapApi implements StalwartApi {
   }
 
   private domainRecord(raw: Args): PrincipalRecord {
-    return { ...empty("domain", String(raw.name)), principalId: String(raw.id), description: str(raw.description), dependents: 0 };
+    return {
+      ...empty("domain", String(raw.name)),
+      principalId: String(raw.id),
+      description: str(raw.description),
+      dependents: 0,
+    };
   }
 
   private async accountRecord(raw: Args, name: string): Promise<PrincipalRecord> {
-    const aliases = Object.values((raw.aliases ?? {}) as Record<string, Args>).filter((a) => a && a.enabled !== false);
+    const aliases = Object.values((raw.aliases ?? {}) as Record<string, Args>).filter(
+      (a) => a && a.enabled !== false,
+    );
     const groups = Object.keys((raw.memberGroupIds ?? {}) as object);
-    const domainNames = await this.c.get("Domain", [...new Set(aliases.map((a) => String(a.domainId)))], ["id", "name"]);
+    const domainNames = await this.c.get(
+      "Domain",
+      [...new Set(aliases.map((a) => String(a.domainId)))],
+      ["id", "name"],
+    );
     const groupAddresses = await this.c.get("Account", groups, ["id", "emailAddress"]);
-    const alias = (a: Args) => `${String(a.name)}@${String(domainNames.get(String(a.domainId))?.name ?? `?${String(a.domainId)}`)}`;
+    const alias = (a: Args) =>
+      `${String(a.name)}@${String(domainNames.get(String(a.domainId))?.name ?? `?${String(a.domainId)}`)}`;
     const quotas = (raw.quotas ?? {}) as Args;
     return {
       ...empty("individual", name),
@@ -158,14 +221,28 @@ export class JmapApi implements StalwartApi {
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 
 function empty(type: PrincipalSpec["type"], name: string): PrincipalRecord {
-  return { type, name, emails: [], description: "", roles: [], quota: 0, memberOf: [], principalId: "", usedQuota: 0, dependents: 0, storedPassword: undefined };
+  return {
+    type,
+    name,
+    emails: [],
+    description: "",
+    roles: [],
+    quota: 0,
+    memberOf: [],
+    principalId: "",
+    usedQuota: 0,
+    dependents: 0,
+    storedPassword: undefined,
+  };
 }
 
 /** 0.16 knows the built-in User and Admin roles by variant; custom roles are ids, not names. */
 function roleObject(roles: string[]): Args {
   if (roles.join() === "user") return { "@type": "User" };
   if (roles.join() === "admin") return { "@type": "Admin" };
-  throw new StalwartVersionError(`stalwart: roles [${roles.join(", ")}] cannot be expressed on Stalwart 0.16+, which has the User and Admin roles; declare roles [user] or [admin]`);
+  throw new StalwartVersionError(
+    `stalwart: roles [${roles.join(", ")}] cannot be expressed on Stalwart 0.16+, which has the User and Admin roles; declare roles [user] or [admin]`,
+  );
 }
 
 function roleNames(roles: Args | undefined): string[] {

@@ -18,7 +18,11 @@ export class JmapCalls {
   /** Sends the calls in one request; answers by call id. Only get/query batches are retried. */
   async send(calls: Call[], secrets: string[] = []): Promise<Record<string, Args>> {
     const idempotent = calls.every(([name]) => /\/(get|query)$/.test(name));
-    const a = await this.t.request("POST", "/jmap", { body: { using: USING, methodCalls: calls }, idempotent, secrets });
+    const a = await this.t.request("POST", "/jmap", {
+      body: { using: USING, methodCalls: calls },
+      idempotent,
+      secrets,
+    });
     const responses = (a.json as { methodResponses?: unknown } | undefined)?.methodResponses;
     if (a.status !== 200 || !Array.isArray(responses)) throw this.t.problem("POST", "/jmap", a, secrets);
     const out: Record<string, Args> = {};
@@ -41,15 +45,32 @@ export class JmapCalls {
   }
 
   /** The one result of a /set call for `key`; throws the SetError (with its type) if it failed. */
-  setResult(method: string, args: Args, op: "created" | "updated" | "destroyed", key: string, secrets: string[] = []): unknown {
+  setResult(
+    method: string,
+    args: Args,
+    op: "created" | "updated" | "destroyed",
+    key: string,
+    secrets: string[] = [],
+  ): unknown {
     const failed = { created: "notCreated", updated: "notUpdated", destroyed: "notDestroyed" }[op];
     const err = (args[failed] as Record<string, Args> | undefined)?.[key];
     if (err) {
       const { type, description, ...rest } = err;
-      const what = description ? `${String(type)}: ${this.t.redact(String(description), secrets)}` : String(type);
+      const what = description
+        ? `${String(type)}: ${this.t.redact(String(description), secrets)}`
+        : String(type);
       const props = Array.isArray(rest.properties) ? ` (${rest.properties.join(", ")})` : "";
-      const linked = Array.isArray(rest.linkedObjects) ? `; still linked: ${JSON.stringify(rest.linkedObjects)}` : "";
-      throw new StalwartApiError({ method: "POST", path: `/jmap ${method}`, status: 200, kind: String(type), details: rest, message: what + props + linked });
+      const linked = Array.isArray(rest.linkedObjects)
+        ? `; still linked: ${JSON.stringify(rest.linkedObjects)}`
+        : "";
+      throw new StalwartApiError({
+        method: "POST",
+        path: `/jmap ${method}`,
+        status: 200,
+        kind: String(type),
+        details: rest,
+        message: what + props + linked,
+      });
     }
     const ok = args[op];
     if (op === "destroyed") {
@@ -57,7 +78,13 @@ export class JmapCalls {
     } else if (ok && typeof ok === "object" && key in ok) {
       return (ok as Args)[key];
     }
-    throw new StalwartApiError({ method: "POST", path: `/jmap ${method}`, status: 200, kind: "unexpectedBody", message: `${op} does not mention ${key}` });
+    throw new StalwartApiError({
+      method: "POST",
+      path: `/jmap ${method}`,
+      status: 200,
+      kind: "unexpectedBody",
+      message: `${op} does not mention ${key}`,
+    });
   }
 
   /** `x:<T>/get` of some ids: found objects by id (unknown ids are simply absent). */
@@ -77,13 +104,21 @@ export class JmapCalls {
   async domainIds(names: string[]): Promise<Map<string, string>> {
     const unique = [...new Set(names)];
     if (unique.length === 0) return new Map();
-    const r = await this.send(unique.map((name, i): Call => ["x:Domain/query", { filter: { name } }, `d${i}`]));
+    const r = await this.send(
+      unique.map((name, i): Call => ["x:Domain/query", { filter: { name } }, `d${i}`]),
+    );
     const out = new Map<string, string>();
     unique.forEach((name, i) => {
       const id = (r[`d${i}`].ids as unknown[] | undefined)?.[0];
       if (id === undefined) {
         throw new StalwartApiError(
-          { method: "POST", path: "/jmap x:Domain/query", status: 200, kind: "notFound", details: { item: name } },
+          {
+            method: "POST",
+            path: "/jmap x:Domain/query",
+            status: 200,
+            kind: "notFound",
+            details: { item: name },
+          },
           `declare the domain ${name} (homelab-mail:domains) so it exists before addresses in it`,
         );
       }

@@ -79,7 +79,10 @@ export function sortedSet(items: readonly string[]): string[] {
 }
 
 /** Added and removed members between two sets. */
-export function setChanges(from: readonly string[], to: readonly string[]): { added: string[]; removed: string[] } {
+export function setChanges(
+  from: readonly string[],
+  to: readonly string[],
+): { added: string[]; removed: string[] } {
   return { added: to.filter((x) => !from.includes(x)), removed: from.filter((x) => !to.includes(x)) };
 }
 

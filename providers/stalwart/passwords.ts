@@ -12,9 +12,27 @@ const DEFAULT_ROUNDS = 5000;
 
 /** The byte order in which SHA-512-crypt encodes its final digest (Drepper's specification). */
 const ORDER = [
-  [0, 21, 42], [22, 43, 1], [44, 2, 23], [3, 24, 45], [25, 46, 4], [47, 5, 26], [6, 27, 48],
-  [28, 49, 7], [50, 8, 29], [9, 30, 51], [31, 52, 10], [53, 11, 32], [12, 33, 54], [34, 55, 13],
-  [56, 14, 35], [15, 36, 57], [37, 58, 16], [59, 17, 38], [18, 39, 60], [40, 61, 19], [62, 20, 41],
+  [0, 21, 42],
+  [22, 43, 1],
+  [44, 2, 23],
+  [3, 24, 45],
+  [25, 46, 4],
+  [47, 5, 26],
+  [6, 27, 48],
+  [28, 49, 7],
+  [50, 8, 29],
+  [9, 30, 51],
+  [31, 52, 10],
+  [53, 11, 32],
+  [12, 33, 54],
+  [34, 55, 13],
+  [56, 14, 35],
+  [15, 36, 57],
+  [37, 58, 16],
+  [59, 17, 38],
+  [18, 39, 60],
+  [40, 61, 19],
+  [62, 20, 41],
 ];
 
 const sha512 = (...parts: Buffer[]) => {
@@ -76,7 +94,8 @@ export function hashPassword(password: string): string {
  */
 export function verifyPassword(password: string, stored: string): boolean | undefined {
   const m6 = /^\$6\$(?:rounds=(\d+)\$)?([^$]{0,16})\$[./0-9A-Za-z]{86}$/.exec(stored);
-  if (m6) return safeEqual(sha512Crypt(password, m6[2], m6[1] === undefined ? undefined : Number(m6[1])), stored);
+  if (m6)
+    return safeEqual(sha512Crypt(password, m6[2], m6[1] === undefined ? undefined : Number(m6[1])), stored);
   if (/^\$2[abxy]?\$\d\d\$[./0-9A-Za-z]{53}$/.test(stored)) {
     return bcrypt.compareSync(password, stored.replace(/^\$2[xy]\$/, "$2a$"));
   }

@@ -1,3 +1,9 @@
+/**
+ * StalwartPrincipal: a domain or a mailbox account on Stalwart, through whichever management API the
+ * server speaks (model.ts). Accounts carry their own password as a secret output: from config when
+ * set, else generated once; it is never an input. Renames and address changes update in place, and
+ * a delete that would destroy mail is refused unless the resource allows it (lifecycle.ts).
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "../../lib/validate";
 import { gone } from "../gone";
@@ -54,8 +60,19 @@ export class StalwartPrincipal extends pulumi.dynamic.Resource {
   declare readonly passwordDrift: pulumi.Output<boolean>;
 
   constructor(name: string, args: StalwartPrincipalArgs, opts?: pulumi.CustomResourceOptions) {
-    const outputsOnly = { principalId: undefined, api: undefined, loginName: undefined, password: undefined, passwordDrift: undefined };
-    const secret = { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password"] };
+    const outputsOnly = {
+      principalId: undefined,
+      api: undefined,
+      loginName: undefined,
+      password: undefined,
+      passwordDrift: undefined,
+    };
+    // The password output is secret in state (the provider host cannot mark secrets itself); domains have none.
+    const passwordOutput = args.type === "domain" ? [] : ["password"];
+    const secret = {
+      ...opts,
+      additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...passwordOutput],
+    };
     super(shimProvider(KIND), name, { ...args, ...outputsOnly }, secret, "stalwart", "StalwartPrincipal");
   }
 }
@@ -68,9 +85,20 @@ export interface PrincipalOutputs extends PrincipalInputs {
   readonly passwordDrift: boolean;
 }
 
-const locator = (p: PrincipalOutputs, id: string): Locator => ({ type: p.type, name: p.name, emails: p.emails ?? [], principalId: p.principalId ?? id, api: p.api });
+const locator = (p: PrincipalOutputs, id: string): Locator => ({
+  type: p.type,
+  name: p.name,
+  emails: p.emails ?? [],
+  principalId: p.principalId ?? id,
+  api: p.api,
+});
 
-function outputs(inputs: PrincipalInputs, rec: PrincipalRecord, api: StalwartApi, password?: string): PrincipalOutputs {
+function outputs(
+  inputs: PrincipalInputs,
+  rec: PrincipalRecord,
+  api: StalwartApi,
+  password?: string,
+): PrincipalOutputs {
   const base = {
     ...pick(inputs),
     name: rec.name,
@@ -83,7 +111,12 @@ function outputs(inputs: PrincipalInputs, rec: PrincipalRecord, api: StalwartApi
     api: api.generation,
   };
   if (rec.type !== "individual" || password === undefined) return { ...base, passwordDrift: false };
-  return { ...base, loginName: api.loginName(rec), password, passwordDrift: passwordState(rec, password) !== "match" };
+  return {
+    ...base,
+    loginName: api.loginName(rec),
+    password,
+    passwordDrift: passwordState(rec, password) !== "match",
+  };
 }
 
 function pick(p: PrincipalInputs): PrincipalInputs {
@@ -103,10 +136,12 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
 
   async diff(_id, olds, news) {
     const replaces = v.isUnknown(news.type) || news.type !== olds.type ? ["type"] : [];
-    const unknown = INPUT_KEYS.some((k) => v.isUnknown(news[k]) || (Array.isArray(news[k]) && (news[k] as unknown[]).some(v.isUnknown)));
-    const fields = olds.api === "jmap" && news.type === "individual" ? { ...news, name: olds.name } : news;
-    let changes = replaces.length > 0 || unknown || differences(fields, olds).length > 0;
-    changes ||= news.endpoint !== olds.endpoint || news.allowMailboxDeletion !== olds.allowMailboxDeletion || news.name !== olds.name;
+    const unknown = INPUT_KEYS.some(
+      (k) => v.isUnknown(news[k]) || (Array.isArray(news[k]) && (news[k] as unknown[]).some(v.isUnknown)),
+    );
+    let changes = replaces.length > 0 || unknown || differences(news, olds).length > 0;
+    // The endpoint is only how the server is reached: a new URL for the same server is no reason to replace a mailbox.
+    changes ||= news.endpoint !== olds.endpoint || news.allowMailboxDeletion !== olds.allowMailboxDeletion;
     if (news.type === "individual" && !unknown) {
       changes ||= olds.passwordDrift === true || (await desiredPassword(news.name, olds)) !== olds.password;
     }
@@ -115,17 +150,20 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
 
   async create(inputs) {
     const api = await stalwartApi(inputs.endpoint);
-    const password = inputs.type === "individual" ? await desiredPassword(inputs.name) : undefined;
-    const rec = await adoptOrCreate(api, inputs, password);
+    const configured = await configuredPassword(inputs.name);
+    const password = inputs.type === "individual" ? (configured ?? generatePassword()) : undefined;
+    const rec = await adoptOrCreate(api, inputs, password, configured !== undefined);
     return { id: rec.principalId, outs: outputs(inputs, rec, api, password) };
   },
 
   async read(id, props) {
+    if (!props) return gone();
     const api = await stalwartApi(props.endpoint);
     const rec = await api.find(locator(props, id));
     if (!rec) return gone();
     const outs = outputs(props, rec, api, props.password);
-    return { id, props: outs, inputs: pick(outs) };
+    // Typed as outputs by the SDK, but these are the inputs the next diff compares against.
+    return { id, props: outs, inputs: pick(outs) as PrincipalOutputs };
   },
 
   async update(id, olds, news) {
@@ -134,7 +172,8 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const current = await api.find(locator(olds, id));
     // Deleted by hand since the last refresh: its mail is gone already; make the address deliverable again.
     if (!current) return { outs: outputs(news, await api.create(news, password), api, password) };
-    const setPassword = password !== undefined && (passwordState(current, password) !== "match" || password !== olds.password);
+    const setPassword =
+      password !== undefined && (passwordState(current, password) !== "match" || password !== olds.password);
     const rec = await api.update(current, news, setPassword ? password : undefined);
     return { outs: outputs(news, rec, api, password) };
   },
@@ -143,7 +182,7 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const api = await stalwartApi(props.endpoint);
     const current = await api.find(locator(props, id));
     if (!current) return;
-    guardDelete(api, current, props);
-    await api.remove(current).catch((e) => guardDelete(api, current, props, e));
+    guardDelete(current, props);
+    await api.remove(current).catch((e: unknown) => guardDelete(current, props, e));
   },
 };

@@ -7,7 +7,15 @@
  */
 import { StalwartApiError } from "./errors";
 import { hashPassword } from "./passwords";
-import { orderEmails, setChanges, sortedSet, type Locator, type PrincipalRecord, type PrincipalSpec, type StalwartApi } from "./model";
+import {
+  orderEmails,
+  setChanges,
+  sortedSet,
+  type Locator,
+  type PrincipalRecord,
+  type PrincipalSpec,
+  type StalwartApi,
+} from "./model";
 import type { StalwartTransport } from "./transport";
 
 type Raw = Record<string, unknown>;
@@ -50,7 +58,12 @@ export class RestApi implements StalwartApi {
   async update(current: PrincipalRecord, want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
     const hash = password === undefined ? undefined : hashPassword(password);
     const actions = patchActions(current, want, hash);
-    if (actions.length > 0) await this.call("PATCH", path(current.name), actions, [password, hash, current.storedPassword ?? undefined]);
+    if (actions.length > 0)
+      await this.call("PATCH", path(current.name), actions, [
+        password,
+        hash,
+        current.storedPassword ?? undefined,
+      ]);
     return this.reread(want.name, "PATCH");
   }
 
@@ -77,14 +90,30 @@ export class RestApi implements StalwartApi {
 
   private async reread(name: string, after: string): Promise<PrincipalRecord> {
     const raw = await this.get(name);
-    if (!raw) throw new StalwartApiError({ method: "GET", path: path(name), status: 200, kind: "notFound", message: `gone right after ${after}; run pulumi up again` });
+    if (!raw)
+      throw new StalwartApiError({
+        method: "GET",
+        path: path(name),
+        status: 200,
+        kind: "notFound",
+        message: `gone right after ${after}; run pulumi up again`,
+      });
     return record(raw);
   }
 
   /** One request; success only when the body has `data` and no `error` (issue #2190: errors come as 200). */
-  private async call<T = unknown>(method: string, p: string, body?: unknown, secrets: (string | undefined)[] = []): Promise<T> {
+  private async call<T = unknown>(
+    method: string,
+    p: string,
+    body?: unknown,
+    secrets: (string | undefined)[] = [],
+  ): Promise<T> {
     const hidden = secrets.filter((s): s is string => !!s);
-    const a = await this.t.request(method, p, { body, idempotent: method === "GET" || method === "DELETE", secrets: hidden });
+    const a = await this.t.request(method, p, {
+      body,
+      idempotent: method === "GET" || method === "DELETE",
+      secrets: hidden,
+    });
     if (a.status !== 200) throw this.t.problem(method, p, a, hidden);
     const j = a.json as Raw | undefined;
     if (j && typeof j === "object" && !Array.isArray(j) && typeof j.error === "string") {
@@ -93,7 +122,13 @@ export class RestApi implements StalwartApi {
       throw new StalwartApiError({ method, path: p, status: 200, kind: error, details });
     }
     if (!j || typeof j !== "object" || !("data" in j)) {
-      throw new StalwartApiError({ method, path: p, status: a.status, kind: "unexpectedBody", message: "HTTP 200 without `data` or `error`; is this Stalwart's management API?" });
+      throw new StalwartApiError({
+        method,
+        path: p,
+        status: a.status,
+        kind: "unexpectedBody",
+        message: "HTTP 200 without `data` or `error`; is this Stalwart's management API?",
+      });
     }
     return j.data as T;
   }
@@ -103,9 +138,11 @@ export class RestApi implements StalwartApi {
 export function patchActions(current: PrincipalRecord, want: PrincipalSpec, hash?: string): Action[] {
   const out: Action[] = [];
   if (want.name !== current.name) out.push({ action: "set", field: "name", value: want.name });
-  if (want.description !== current.description) out.push({ action: "set", field: "description", value: want.description });
+  if (want.description !== current.description)
+    out.push({ action: "set", field: "description", value: want.description });
   if (want.type !== "individual") return out;
-  if (want.quota !== current.quota) out.push({ action: "set", field: "quota", value: want.quota > 0 ? want.quota : "" });
+  if (want.quota !== current.quota)
+    out.push({ action: "set", field: "quota", value: want.quota > 0 ? want.quota : "" });
   if (want.emails[0] !== current.emails[0]) {
     out.push({ action: "set", field: "emails", value: want.emails });
   } else {
@@ -120,7 +157,8 @@ export function patchActions(current: PrincipalRecord, want: PrincipalSpec, hash
   }
   if (hash) {
     // Portable across 0.10-0.15: remove the exact stored string, then add (≤0.13 appends on addItem).
-    if (current.storedPassword) out.push({ action: "removeItem", field: "secrets", value: current.storedPassword });
+    if (current.storedPassword)
+      out.push({ action: "removeItem", field: "secrets", value: current.storedPassword });
     out.push({ action: "addItem", field: "secrets", value: hash });
   }
   return out;

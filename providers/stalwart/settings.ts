@@ -29,9 +29,14 @@ export function parseStalwartSettings(config: ConfigSource): StalwartSettings | 
   if (typeof s.endpoint !== "string") problems.push("homelab-mail:stalwart.endpoint is missing");
   if (typeof s.username !== "string" && !apiKey) problems.push("homelab-mail:stalwart.username is missing");
   if (!password && !apiKey) {
-    problems.push("homelab-mail:stalwartPassword is not set; run: pulumi config set --secret homelab-mail:stalwartPassword");
+    problems.push(
+      "homelab-mail:stalwartPassword is not set; run: pulumi config set --secret homelab-mail:stalwartPassword",
+    );
   }
-  const accountPasswords = parseAccountPasswords(config.get("homelab-mail:stalwartAccountPasswords"), problems);
+  const accountPasswords = parseAccountPasswords(
+    config.get("homelab-mail:stalwartAccountPasswords"),
+    problems,
+  );
   if (problems.length > 0) throw new Error(problems.join("; "));
   return {
     endpoint: String(s.endpoint),
@@ -54,7 +59,9 @@ function parseAccountPasswords(raw: string | undefined, problems: string[]): Rec
     value = undefined;
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) {
-    problems.push(`${key} must be an object of account name to password; run: pulumi config set --secret --path '${key}.<account>' <password>`);
+    problems.push(
+      `${key} must be an object of account name to password; run: pulumi config set --secret --path '${key}.<account>' <password>`,
+    );
     return {};
   }
   const out: Record<string, string> = {};

@@ -5,10 +5,20 @@
  * every server message passes through `redact` first.
  */
 import { fetch, type Agent } from "undici";
-import { backoffMs, createDispatcher, DEFAULT_RETRY, retryable, sleep, TlsPinError, transportErrorCode, type RetryPolicy } from "../http";
+import {
+  backoffMs,
+  createDispatcher,
+  DEFAULT_RETRY,
+  retryable,
+  sleep,
+  TlsPinError,
+  transportErrorCode,
+  type RetryPolicy,
+} from "../http";
 import { StalwartApiError } from "./errors";
 
-export type StalwartAuth = { readonly username: string; readonly password: string } | { readonly apiKey: string };
+export type StalwartAuth =
+  { readonly username: string; readonly password: string } | { readonly apiKey: string };
 
 export interface TransportOptions {
   /** `https://mail.example.net` or `http://192.0.2.20:8080`; the API paths are added. */
@@ -50,14 +60,20 @@ export class StalwartTransport {
     const policy = this.opts.retry ?? DEFAULT_RETRY;
     for (let attempt = 0; ; attempt++) {
       const r = await this.send(method, path, o);
-      const status = "status" in r ? r.status : 0;
-      if (attempt < policy.retries && retryable(r.transport, status, o.idempotent)) {
+      const answer = r.answer;
+      if (attempt < policy.retries && retryable(r.transport, answer?.status ?? 0, o.idempotent)) {
         this.counters.retries++;
-        await sleep(backoffMs(attempt, policy, "headers" in r ? r.headers.get("retry-after") : null));
+        await sleep(backoffMs(attempt, policy, answer?.headers.get("retry-after")));
         continue;
       }
-      if ("headers" in r) return r;
-      throw new StalwartApiError({ method, path, status: 0, kind: "transport", message: this.redact(r.message, o.secrets) });
+      if (answer) return answer;
+      throw new StalwartApiError({
+        method,
+        path,
+        status: 0,
+        kind: "transport",
+        message: this.redact(r.message ?? "no answer", o.secrets),
+      });
     }
   }
 
@@ -67,21 +83,37 @@ export class StalwartTransport {
     const title = typeof body.title === "string" ? body.title : `HTTP ${a.status}`;
     const detail = typeof body.detail === "string" ? this.redact(body.detail, secrets) : "";
     const details: Record<string, unknown> = {};
-    for (const k of ["type", "limit"]) if (body[k] !== undefined && body[k] !== "about:blank") details[k] = body[k];
-    const who = "apiKey" in this.opts.auth ? "the secret homelab-mail:stalwartApiKey" : `homelab-mail:stalwart.username (${this.opts.auth.username}) and the secret homelab-mail:stalwartPassword`;
+    for (const k of ["type", "limit"])
+      if (body[k] !== undefined && body[k] !== "about:blank") details[k] = body[k];
+    const who =
+      "apiKey" in this.opts.auth
+        ? "the secret homelab-mail:stalwartApiKey"
+        : `homelab-mail:stalwart.username (${this.opts.auth.username}) and the secret homelab-mail:stalwartPassword`;
     const hint =
       a.status === 401
         ? `Stalwart rejected the credentials: check ${who}`
         : a.status === 403
           ? "the credentials lack a permission this needs: give the account Stalwart's admin role, or the principal/sysAccount and sysDomain permissions"
           : undefined;
-    return new StalwartApiError({ method, path, status: a.status, kind: title, details, message: detail ? `${title}: ${detail}` : title }, hint);
+    return new StalwartApiError(
+      {
+        method,
+        path,
+        status: a.status,
+        kind: title,
+        details,
+        message: detail ? `${title}: ${detail}` : title,
+      },
+      hint,
+    );
   }
 
   /** Removes every credential and request secret from a text the server sent back. */
   redact(text: string, secrets: readonly string[] = []): string {
     const known = "apiKey" in this.opts.auth ? [this.opts.auth.apiKey] : [this.opts.auth.password];
-    return [...known, ...secrets].filter((s) => s.length >= 4).reduce((t, s) => t.split(s).join("[redacted]"), text);
+    return [...known, ...secrets]
+      .filter((s) => s.length >= 4)
+      .reduce((t, s) => t.split(s).join("[redacted]"), text);
   }
 
   async close(): Promise<void> {
@@ -94,14 +126,24 @@ export class StalwartTransport {
     return `Basic ${Buffer.from(`${a.username}:${a.password}`, "utf8").toString("base64")}`;
   }
 
-  private async send(method: string, path: string, o: RequestOptions) {
+  private async send(
+    method: string,
+    path: string,
+    o: RequestOptions,
+  ): Promise<{ answer?: HttpAnswer; transport?: string; message?: string }> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (o.authenticate !== false) headers.authorization = this.authorization();
     const body = o.body === undefined ? undefined : JSON.stringify(o.body);
     if (body !== undefined) headers["content-type"] = "application/json";
     this.counters.requests++;
     try {
-      const res = await fetch(this.endpoint + path, { method, headers, body, dispatcher: this.dispatcher, redirect: "manual" });
+      const res = await fetch(this.endpoint + path, {
+        method,
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+        redirect: "manual",
+      });
       const text = await res.text();
       let json: unknown;
       try {
@@ -109,7 +151,7 @@ export class StalwartTransport {
       } catch {
         json = undefined;
       }
-      return { status: res.status, json, headers: res.headers, transport: undefined };
+      return { answer: { status: res.status, json, headers: res.headers as unknown as Headers } };
     } catch (err) {
       for (let e: unknown = err, d = 0; e && d < 4; d++, e = (e as { cause?: unknown }).cause) {
         if (e instanceof TlsPinError) throw e;

@@ -1,0 +1,46 @@
+import { parseStalwartSettings } from "../../../providers/stalwart/settings";
+
+const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
+const STALWART = JSON.stringify({ endpoint: "http://192.0.2.20:8080", username: "admin" });
+
+describe("parseStalwartSettings", () => {
+  it("is undefined when homelab-mail:stalwart is not set", () => {
+    expect(parseStalwartSettings(config({}))).toBeUndefined();
+  });
+
+  it("reads the admin credentials and per-account passwords, lowercasing account names", () => {
+    const s = parseStalwartSettings(
+      config({
+        "homelab-mail:stalwart": STALWART,
+        "homelab-mail:stalwartPassword": "admin-secret",
+        "homelab-mail:stalwartAccountPasswords": JSON.stringify({ NoReply: "Velvet-Harbor-71-Quince" }),
+      }),
+    );
+    expect(s).toMatchObject({
+      endpoint: "http://192.0.2.20:8080",
+      username: "admin",
+      password: "admin-secret",
+      accountPasswords: { noreply: "Velvet-Harbor-71-Quince" },
+    });
+  });
+
+  it("takes an API key instead of the password", () => {
+    const s = parseStalwartSettings(
+      config({ "homelab-mail:stalwart": STALWART, "homelab-mail:stalwartApiKey": "api_abc" }),
+    );
+    expect(s).toMatchObject({ apiKey: "api_abc", password: undefined });
+  });
+
+  it("names every missing or bad key at once", () => {
+    const read = () =>
+      parseStalwartSettings(
+        config({
+          "homelab-mail:stalwart": "{}",
+          "homelab-mail:stalwartAccountPasswords": JSON.stringify({ ti: "short" }),
+        }),
+      );
+    expect(read).toThrow(
+      /stalwart\.endpoint is missing.*stalwart\.username is missing.*stalwartPassword is not set.*stalwartAccountPasswords\.ti must be a password of 8 to 128 bytes/,
+    );
+  });
+});

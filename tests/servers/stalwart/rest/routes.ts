@@ -1,0 +1,145 @@
+// The /api routes of Stalwart ≤0.15 that principal management uses (README §5), after
+// authentication. Unknown routes and methods are a 404 problem; management failures are HTTP 200
+// with an `error` body; bad JSON is a 400 problem.
+import { randomBytes } from "node:crypto";
+import type { Caller } from "../auth";
+import { forbidden, invalidParameters, json, notFound as routeNotFound, type Reply } from "../http";
+import { createPrincipal } from "./create";
+import { TYPES, type RestDirectory } from "./directory";
+import { ManagementError, notFound } from "./errors";
+import { patchPrincipal } from "./patch";
+import { BadRequest } from "./serde";
+
+export interface RestContext {
+  dir: RestDirectory;
+  caller: Caller;
+  version: string;
+  onDestroy(): void;
+}
+
+const ok = (data: unknown): Reply => ({ ...json({ data }), shuffleKeys: true });
+
+/** The route template a request matches, for counters; undefined when none does. */
+export function restRoute(method: string, path: string): string | undefined {
+  if (path === "/api/principal" && ["GET", "POST", "DELETE"].includes(method))
+    return `${method} /api/principal`;
+  if (/^\/api\/principal\/[^/]+$/.test(path) && ["GET", "PATCH", "DELETE"].includes(method))
+    return `${method} /api/principal/{name}`;
+  if (/^\/api\/store\/quota\/[^/]+$/.test(path) && ["GET", "DELETE"].includes(method))
+    return `${method} /api/store/quota/{name}`;
+  if (path === "/api/oauth" && method === "POST") return "POST /api/oauth";
+  return undefined;
+}
+
+export function handleRest(
+  ctx: RestContext,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  body: unknown,
+): Reply {
+  const route = restRoute(method, path);
+  if (!route) return routeNotFound();
+  // Management needs permissions the user role does not grant (individual-create, ...).
+  if (route !== "POST /api/oauth" && !ctx.caller.admin) return forbidden();
+  try {
+    const name = decodeURIComponent(path.split("/").pop() ?? "");
+    switch (route) {
+      case "GET /api/principal":
+        return ok(list(ctx.dir, query));
+      case "POST /api/principal":
+        return ok(createPrincipal(ctx.dir, body));
+      case "DELETE /api/principal":
+        return bulkDelete(ctx, query);
+      case "GET /api/principal/{name}": {
+        const p = ctx.dir.byName(name);
+        if (!p) throw notFound(name);
+        return ok(ctx.dir.view(p));
+      }
+      case "PATCH /api/principal/{name}": {
+        const p = ctx.dir.byName(name);
+        if (!p) throw notFound(name);
+        patchPrincipal(ctx.dir, p, body);
+        return ok(null);
+      }
+      case "DELETE /api/principal/{name}": {
+        const p = ctx.dir.byName(name);
+        if (!p) throw notFound(name);
+        // Individuals and groups lose all their mail at once: Stalwart checks nothing (README §5).
+        ctx.dir.principals.delete(p.id);
+        ctx.onDestroy();
+        return ok(null);
+      }
+      case "GET /api/store/quota/{name}":
+      case "DELETE /api/store/quota/{name}": {
+        const p = ctx.dir.byName(name);
+        if (!p) throw notFound("");
+        return ok(p.usedQuota);
+      }
+      default:
+        return oauth(ctx, body);
+    }
+  } catch (e) {
+    if (e instanceof ManagementError) return e.reply();
+    if (e instanceof BadRequest || e instanceof URIError) return invalidParameters();
+    throw e;
+  }
+}
+
+function list(dir: RestDirectory, q: URLSearchParams): { items: unknown[]; total: number } {
+  const asked = (q.get("types") ?? q.get("type") ?? "")
+    .split(",")
+    .filter((t) => (TYPES as readonly string[]).includes(t));
+  const words = (q.get("filter") ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+  const matches = [...dir.principals.values()]
+    .filter((p) => asked.length === 0 || asked.includes(p.type))
+    .filter((p) => {
+      const tokens = new Set(
+        [p.name, p.description ?? "", ...p.emails]
+          .join(" ")
+          .toLowerCase()
+          .split(/[^a-z0-9]+/)
+          .filter(Boolean),
+      );
+      return words.every((w) => tokens.has(w));
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (q.has("count")) return { items: [], total: matches.length };
+  const limit = Number(q.get("limit") ?? 0) || 0;
+  const page = Math.max(1, Number(q.get("page") ?? 1) || 1);
+  const slice = limit > 0 ? matches.slice((page - 1) * limit, page * limit) : matches;
+  const nameOnly = q.get("fields") === "name";
+  return {
+    items: slice.map((p) => (nameOnly ? { id: p.id, type: p.type, name: p.name } : dir.view(p))),
+    total: matches.length,
+  };
+}
+
+function bulkDelete(ctx: RestContext, q: URLSearchParams): Reply {
+  if (q.get("confirm") !== "true") return invalidParameters("Missing confirmation parameter");
+  const type = q.get("type");
+  if (!type || !(TYPES as readonly string[]).includes(type)) return invalidParameters("Invalid type");
+  const words = (q.get("filter") ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+  const doomed = [...ctx.dir.principals.values()].filter(
+    (p) => p.type === type && words.every((w) => p.name.includes(w)),
+  );
+  for (const p of doomed) {
+    ctx.dir.principals.delete(p.id);
+    ctx.onDestroy();
+  }
+  return ok(doomed.length > 0);
+}
+
+/** POST /api/oauth: the webadmin's login, which reports the version since 0.11 (README §11). */
+function oauth(ctx: RestContext, body: unknown): Reply {
+  const b = body as Record<string, unknown> | undefined;
+  if (!b || typeof b !== "object" || b.type !== "code" || typeof b.client_id !== "string")
+    return invalidParameters();
+  if (!ctx.caller.authenticate) return forbidden();
+  const permissions = ctx.caller.admin
+    ? ["individual-list", "individual-create", "domain-create", "authenticate", "authenticate-oauth"]
+    : ["authenticate"];
+  // `version` exists since 0.11.0.
+  const version = /^0\.10\./.test(ctx.version) ? {} : { version: ctx.version };
+  return ok({ code: randomBytes(30).toString("base64url"), permissions, ...version, isEnterprise: false });
+}
