@@ -6,3 +6,7 @@ const chain = new MailChain("homelab-mail", { config: loadStackConfig() });
 export const smtpRelay = chain.smtpRelay;
 export const dkim = chain.dkim;
 export const pendingSteps = chain.pendingSteps;
+export const imap = chain.imap;
+export const accounts = chain.accounts;
+export const mailRecords = chain.mailRecords;
+export const internalRecords = chain.internalRecords;

@@ -1,11 +1,20 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { BASE_SPF_INCLUDES, SPF_LOOKUP_LIMIT, type MailChainConfig } from "../lib/config";
-import type { DkimRecordOutput, SmtpRelayOutput } from "../lib/outputs";
-import { spfLookups, spfValue, type SpfPolicy } from "../lib/records";
+import type {
+  AccountOutput,
+  DkimRecordOutput,
+  ImapOutput,
+  InternalRecordOutput,
+  MailRecordsOutput,
+  SmtpRelayOutput,
+} from "../lib/outputs";
+import { dmarcValue, spfLookups, spfValue, type SpfPolicy } from "../lib/records";
 import { CloudflareEmailRouting } from "./CloudflareEmailRouting";
 import { CloudflareMailRecords } from "./CloudflareMailRecords";
 import { PmgGateway } from "./PmgGateway";
+import { PmgHost } from "./PmgHost";
+import { StalwartMailServer } from "./StalwartMailServer";
 import { UnifiDns } from "./UnifiDns";
 
 export interface MailChainArgs {
@@ -21,27 +30,64 @@ export interface MailChainArgs {
  */
 export class MailChain extends pulumi.ComponentResource {
   readonly pmg: PmgGateway;
+  /** fetchmail, the smarthost's SASL map and PMG's main.cf template over SSH, when `pmg.ssh` and `fetchmail` are set. */
+  readonly pmgHost?: PmgHost;
   /** The internal pmg/mail names on the UniFi console, when `homelab-mail:unifi` is set. */
   readonly unifiDns?: UnifiDns;
   /** Outputs other stacks read (README, "Stack outputs"). */
   readonly smtpRelay: SmtpRelayOutput;
   readonly dkim: pulumi.Output<Record<string, DkimRecordOutput>>;
   readonly pendingSteps: pulumi.Output<string[]>;
+  /** By domain: the SPF and DMARC values DNS should serve (`npm run verify` compares them). */
+  readonly mailRecords: Record<string, MailRecordsOutput>;
+  /** The internal records on the UniFi console, when configured. */
+  readonly internalRecords?: pulumi.Output<InternalRecordOutput[]>;
+  /** Stalwart's domains and service accounts, when `homelab-mail:stalwart` is set. */
+  readonly stalwart?: StalwartMailServer;
+  readonly imap?: ImapOutput;
+  /** By account name; secret, because it holds the passwords. */
+  readonly accounts?: pulumi.Output<Record<string, AccountOutput>>;
 
   constructor(name: string, args: MailChainArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:mail:MailChain", name, {}, opts);
     const { config } = args;
     const domains = config.domains.map((d) => d.name);
     const transportsAfter: pulumi.Resource[] = [];
+    if (config.stalwart) {
+      this.stalwart = new StalwartMailServer(
+        `${name}-stalwart`,
+        { stalwart: config.stalwart, domains },
+        { parent: this },
+      );
+      transportsAfter.push(...this.stalwart.resources);
+      this.imap = this.stalwart.imap;
+      this.accounts = this.stalwart.accountOutputs;
+    }
 
     this.pmg = new PmgGateway(`${name}-pmg`, { pmg: config.pmg, domains, transportsAfter }, { parent: this });
+    const ssh = config.pmg.ssh;
+    if (ssh && config.fetchmail) {
+      this.pmgHost = new PmgHost(
+        `${name}-pmghost`,
+        { pmg: { ...config.pmg, ssh }, fetchmail: config.fetchmail },
+        { parent: this },
+      );
+    }
     this.smtpRelay = {
       host: new URL(config.pmg.endpoint).hostname,
       port: 25,
       auth: "none (trusted networks)",
     };
-    if (config.unifi)
+    if (config.unifi) {
       this.unifiDns = new UnifiDns(`${name}-unifi`, { unifi: config.unifi }, { parent: this });
+      this.internalRecords = pulumi.all(
+        Object.values(this.unifiDns.records).map((r) =>
+          pulumi
+            .all([r.name, r.type, r.value])
+            .apply(([n, t, v]) => ({ name: n, type: t as InternalRecordOutput["type"], value: v })),
+        ),
+      );
+    }
 
     const spf: SpfPolicy = {
       includes: [...BASE_SPF_INCLUDES, ...config.dns.spfExtraIncludes],
@@ -56,6 +102,13 @@ export class MailChain extends pulumi.ComponentResource {
       );
     }
 
+    const dmarcFor = (domain: string) => ({
+      policy: config.dns.dmarcPolicy,
+      reportTo: config.dns.dmarcReportTo ?? `postmaster@${domain}`,
+    });
+    this.mailRecords = Object.fromEntries(
+      domains.map((d) => [d, { spf: spfValue(spf), dmarc: dmarcValue(dmarcFor(d)) }]),
+    );
     const records = config.domains.map(
       (d) =>
         new CloudflareMailRecords(
@@ -67,10 +120,7 @@ export class MailChain extends pulumi.ComponentResource {
             spf,
             dkimName: this.pmg.dkimRecordName,
             dkimValue: this.pmg.dkimTxtValue,
-            dmarc: {
-              policy: config.dns.dmarcPolicy,
-              reportTo: config.dns.dmarcReportTo ?? `postmaster@${d.name}`,
-            },
+            dmarc: dmarcFor(d.name),
           },
           { parent: this },
         ),
@@ -119,6 +169,14 @@ export class MailChain extends pulumi.ComponentResource {
       for (const s of open) pulumi.log.warn(`pending human step: ${s}`, this);
       return open;
     });
-    this.registerOutputs({ smtpRelay: this.smtpRelay, dkim: this.dkim, pendingSteps: this.pendingSteps });
+    this.registerOutputs({
+      smtpRelay: this.smtpRelay,
+      dkim: this.dkim,
+      pendingSteps: this.pendingSteps,
+      imap: this.imap,
+      accounts: this.accounts,
+      mailRecords: this.mailRecords,
+      internalRecords: this.internalRecords,
+    });
   }
 }

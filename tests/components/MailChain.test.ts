@@ -14,7 +14,9 @@ interface Seen {
 const TXT = `v=DKIM1; h=sha256; k=rsa; p=${"Q".repeat(392)}`;
 
 /** Builds a MailChain under mocks, recording every resource with its inputs and its explicit dependencies. */
-async function build(config: MailChainConfig): Promise<{ seen: Seen[]; steps: string[] }> {
+async function build(
+  config: MailChainConfig,
+): Promise<{ seen: Seen[]; steps: string[]; mailRecords: Record<string, { spf: string; dmarc: string }> }> {
   const seen = new Map<string, Seen>();
   await pulumi.runtime.setMocks(
     {
@@ -51,7 +53,7 @@ async function build(config: MailChainConfig): Promise<{ seen: Seen[]; steps: st
   const chain = new MailChain("chain", { config }, { transformations: [recorder] });
   const steps = await new Promise<string[]>((resolve) => chain.pendingSteps.apply(resolve));
   await new Promise((r) => setTimeout(r, 100));
-  return { seen: [...seen.values()], steps };
+  return { seen: [...seen.values()], steps, mailRecords: chain.mailRecords };
 }
 
 const config = () => validateConfig(exampleConfig(), new Set(SECRET_KEYS));
@@ -59,9 +61,10 @@ const config = () => validateConfig(exampleConfig(), new Set(SECRET_KEYS));
 describe("MailChain", () => {
   let seen: Seen[];
   let steps: string[];
+  let mailRecords: Record<string, { spf: string; dmarc: string }>;
   const ofType = (t: string) => seen.filter((r) => r.type === t);
   beforeAll(async () => {
-    ({ seen, steps } = await build(config()));
+    ({ seen, steps, mailRecords } = await build(config()));
   });
 
   it("enables Email Routing once per zone, protected, after that zone's SPF record", () => {
@@ -115,6 +118,13 @@ describe("MailChain", () => {
         "chain-dns-example.org-dkim",
       ]),
     );
+  });
+
+  it("exports the SPF and DMARC values it publishes, for verify to compare with DNS", () => {
+    const spf = seen.find((r) => r.inputs.name === "example.net" && r.type.endsWith("DnsRecord"))!.inputs
+      .content;
+    expect(`"${mailRecords["example.net"].spf}"`).toBe(spf);
+    expect(mailRecords["example.org"].dmarc).toBe("v=DMARC1; p=none; rua=mailto:postmaster@example.org");
   });
 
   it("reports unverified destinations as pending human steps", () => {
