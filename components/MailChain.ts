@@ -64,7 +64,6 @@ export class MailChain extends pulumi.ComponentResource {
       this.accounts = this.stalwart.accountOutputs;
     }
 
-    this.pmg = new PmgGateway(`${name}-pmg`, { pmg: config.pmg, domains, transportsAfter }, { parent: this });
     const ssh = config.pmg.ssh;
     if (ssh && config.fetchmail) {
       this.pmgHost = new PmgHost(
@@ -73,6 +72,12 @@ export class MailChain extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    const smarthostAfter = this.pmgHost ? [this.pmgHost.sync] : undefined;
+    this.pmg = new PmgGateway(
+      `${name}-pmg`,
+      { pmg: config.pmg, domains, transportsAfter, smarthostAfter },
+      { parent: this },
+    );
     this.smtpRelay = {
       host: new URL(config.pmg.endpoint).hostname,
       port: 25,

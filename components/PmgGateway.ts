@@ -15,6 +15,11 @@ export interface PmgGatewayArgs {
   readonly domains: string[];
   /** Resources PMG's transports must wait for (Stalwart's domains and accounts). */
   readonly transportsAfter?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Resources the smarthost must wait for: the SASL map and main.cf block on the PMG host. Without
+   * them Gmail answers 530 and Postfix bounces outbound mail instead of deferring it.
+   */
+  readonly smarthostAfter?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Everything the mail chain needs from PMG's API: trusted networks, smarthost, domains, transports, DKIM. */
@@ -46,7 +51,7 @@ export class PmgGateway extends pulumi.ComponentResource {
     new PmgSmarthost(
       `${name}-smarthost`,
       { endpoint, host: pmg.smarthost.host, port: pmg.smarthost.port },
-      child,
+      { ...child, dependsOn: args.smarthostAfter },
     );
 
     const dkimDomains: PmgDkimDomain[] = [];

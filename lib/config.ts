@@ -61,11 +61,22 @@ export interface StalwartAccount {
   readonly name: string;
   readonly emails: string[];
   readonly description?: string;
+  /** Default [user], which IMAP login needs. */
+  readonly roles?: string[];
+  /** Bytes; 0 or absent is unlimited. */
+  readonly quota?: number;
+  /** Let removing the account destroy a mailbox that holds mail (default false: refused). */
+  readonly allowMailboxDeletion?: boolean;
+  /** Names it had before: a rename then updates the account in place instead of replacing it. */
+  readonly formerNames?: string[];
 }
 export interface StalwartConfig {
   readonly endpoint: string;
   readonly username: string;
+  readonly tlsFingerprint?: string;
   readonly accounts: StalwartAccount[];
+  /** What IMAP clients connect to; default: the endpoint's host, 993, implicit TLS. */
+  readonly imap: { readonly host: string; readonly port: number; readonly security: "tls" | "starttls" };
 }
 export interface FetchmailConfig {
   readonly server: string;
@@ -108,6 +119,7 @@ export interface MailChainConfig {
 export const SECRET_KEYS = [
   "pmgPassword",
   "stalwartPassword",
+  "stalwartApiKey",
   "pmgSshPrivateKey",
   "gmailFetchmailPassword",
   "gmailSmarthostPassword",
@@ -226,7 +238,7 @@ export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailC
 
   const needs: [SecretKey, boolean][] = [
     ["pmgPassword", true],
-    ["stalwartPassword", stalwart !== undefined],
+    ["stalwartPassword", stalwart !== undefined && !secretsSet.has("stalwartApiKey")],
     ["pmgSshPrivateKey", pmg?.ssh !== undefined],
     ["gmailFetchmailPassword", fetchmail !== undefined],
     // The PMG host resources (components/PmgHost.ts) write the smarthost's SASL map.
@@ -307,7 +319,7 @@ function hostPort(
     : undefined;
 }
 
-function stalwartHost(stalwart: StalwartConfig | undefined): string | undefined {
+function stalwartHost(stalwart: { readonly endpoint: string } | undefined): string | undefined {
   try {
     return stalwart ? new URL(stalwart.endpoint).hostname.replace(/^\[|\]$/g, "") : undefined;
   } catch {
@@ -392,21 +404,32 @@ function validateSsh(p: Problems, value: unknown): PmgConfig["ssh"] {
 function validateStalwart(p: Problems, value: unknown, domains: string[]): StalwartConfig | undefined {
   const o = p.object("stalwart", value, false);
   if (!o) return undefined;
-  p.unknownKeys("stalwart", o, ["endpoint", "username", "accounts"]);
+  p.unknownKeys("stalwart", o, ["endpoint", "username", "tlsFingerprint", "accounts", "imap"]);
   p.check("stalwart.endpoint", o.endpoint, (x) => v.endpoint(x, ["https:", "http:"]));
   const username = p.string("stalwart.username", o.username) ?? "";
+  if (o.tlsFingerprint !== undefined)
+    p.check("stalwart.tlsFingerprint", o.tlsFingerprint, v.sha256Fingerprint);
+  const imap = validateImap(p, o.imap, stalwartHost({ endpoint: String(o.endpoint) }) ?? "");
   const accounts = p.list_("stalwart.accounts", o.accounts).flatMap((a, i) => {
     const path = `stalwart.accounts[${i}]`;
     const acc = p.object(path, a);
     if (!acc) return [];
-    p.unknownKeys(path, acc, ["name", "emails", "description"]);
+    p.unknownKeys(path, acc, [
+      "name",
+      "emails",
+      "description",
+      "roles",
+      "quota",
+      "allowMailboxDeletion",
+      "formerNames",
+    ]);
     const name = p.string(`${path}.name`, acc.name)?.toLowerCase();
     if (name && !/^[a-z0-9][a-z0-9._-]{0,63}(@[a-z0-9.-]+)?$/.test(name)) {
       p.add(`${path}.name`, `"${name}" is not a valid account name; use letters, digits, . _ -`);
     }
     const emails = addressesIn(p, `${path}.emails`, acc.emails, domains);
     const description = p.string(`${path}.description`, acc.description, false);
-    return name ? [{ name, emails, description }] : [];
+    return name ? [{ name, emails, description, ...accountOptions(p, path, acc) }] : [];
   });
   const seen = new Map<string, string>();
   accounts.forEach((a, i) => {
@@ -418,7 +441,49 @@ function validateStalwart(p: Problems, value: unknown, domains: string[]): Stalw
       seen.set(`@${e}`, a.name);
     }
   });
-  return { endpoint: String(o.endpoint), username, accounts };
+  return {
+    endpoint: String(o.endpoint),
+    username,
+    tlsFingerprint: o.tlsFingerprint as string | undefined,
+    accounts,
+    imap,
+  };
+}
+
+function accountOptions(p: Problems, path: string, acc: Raw): Partial<StalwartAccount> {
+  const names = (key: string) =>
+    acc[key] === undefined
+      ? undefined
+      : p
+          .list_(`${path}.${key}`, acc[key])
+          .map((x, i) => p.string(`${path}.${key}[${i}]`, x)?.toLowerCase() ?? "");
+  const roles = names("roles");
+  if (roles?.length === 0)
+    p.add(`${path}.roles`, "must not be empty: an account without roles cannot log in (use [user])");
+  const quota = acc.quota ?? 0;
+  if (!Number.isSafeInteger(quota) || (quota as number) < 0)
+    p.add(`${path}.quota`, "must be a whole number of bytes, 0 for unlimited");
+  if (acc.allowMailboxDeletion !== undefined && typeof acc.allowMailboxDeletion !== "boolean")
+    p.add(`${path}.allowMailboxDeletion`, "must be true or false");
+  return {
+    roles,
+    quota: Number(quota),
+    allowMailboxDeletion: acc.allowMailboxDeletion === true,
+    formerNames: names("formerNames"),
+  };
+}
+
+function validateImap(p: Problems, value: unknown, endpointHost: string): StalwartConfig["imap"] {
+  const o = p.object("stalwart.imap", value, false) ?? {};
+  p.unknownKeys("stalwart.imap", o, ["host", "port", "security"]);
+  const security = o.security ?? "tls";
+  if (security !== "tls" && security !== "starttls")
+    p.add("stalwart.imap.security", "must be tls (implicit, port 993) or starttls (port 143)");
+  const host = o.host ?? endpointHost;
+  const port = o.port ?? (security === "starttls" ? 143 : 993);
+  p.check("stalwart.imap.host", host, v.host);
+  p.check("stalwart.imap.port", port, v.port);
+  return { host: String(host), port: Number(port), security: security === "starttls" ? "starttls" : "tls" };
 }
 
 function validateFetchmail(p: Problems, value: unknown): FetchmailConfig | undefined {
@@ -483,19 +548,6 @@ function validateUnifi(
   const zone = String(o.zone ?? "lab.local").toLowerCase();
   const records =
     o.records === undefined ? defaultUnifiRecords(p, zone, pmg, stalwart) : unifiRecords(p, o.records);
-  const seen = new Map<string, string>();
-  records.forEach((r, i) => {
-    const clash =
-      seen.get(`${r.name}|${r.type}`) ??
-      (r.type === "CNAME" ? seen.get(r.name) : seen.get(`${r.name}|CNAME`));
-    // Two records of one name and type, or a CNAME beside another record, stop the gateway's dnsmasq.
-    if (clash)
-      p.add(
-        `unifi.records[${i}]`,
-        `${r.type} ${r.name} clashes with ${clash}; UniFi needs one record per name and type, and a CNAME alone`,
-      );
-    seen.set(`${r.name}|${r.type}`, `${r.type} ${r.name}`).set(r.name, `${r.type} ${r.name}`);
-  });
   return {
     endpoint: String(o.endpoint),
     site: String(o.site ?? "default"),
@@ -506,6 +558,7 @@ function validateUnifi(
 }
 
 function unifiRecords(p: Problems, value: unknown): UnifiRecordConfig[] {
+  const seen = new Map<string, string>();
   return p.list_("unifi.records", value).flatMap((r, i) => {
     const path = `unifi.records[${i}]`;
     const o = p.object(path, r);
@@ -518,14 +571,13 @@ function unifiRecords(p: Problems, value: unknown): UnifiRecordConfig[] {
     p.check(`${path}.ttl`, o.ttl, unifiRules.recordTtl);
     if (p.list.length > before) return [];
     const type = o.type as unifiRules.RecordType;
-    return [
-      {
-        name: unifiRules.normalizeName(String(o.name)),
-        type,
-        value: unifiRules.normalizeValue(type, String(o.value)),
-        ttl: o.ttl as number | undefined,
-      },
-    ];
+    const name = unifiRules.normalizeName(String(o.name));
+    const value = unifiRules.normalizeValue(type, String(o.value));
+    const clash = seen.get(`${name}|${type}`) ?? seen.get(type === "CNAME" ? name : `${name}|CNAME`);
+    // Two records of one name and type, or a CNAME beside another record, stop the gateway's dnsmasq.
+    if (clash) p.add(path, `${type} ${name} clashes with ${clash}; UniFi takes one per name and type`);
+    seen.set(`${name}|${type}`, `${type} ${name}`).set(name, `${type} ${name}`);
+    return [{ name, type, value, ttl: o.ttl as number | undefined }];
   });
 }
 

@@ -120,6 +120,11 @@ describe("MailChain", () => {
     );
   });
 
+  it("sets the smarthost only after the PMG host's SASL map and template are synced", () => {
+    const [smarthost] = ofType("pulumi-nodejs:dynamic/pmg:PmgSmarthost");
+    expect(smarthost.dependsOn).toEqual(["chain-pmghost-sync"]);
+  });
+
   it("exports the SPF and DMARC values it publishes, for verify to compare with DNS", () => {
     const spf = seen.find((r) => r.inputs.name === "example.net" && r.type.endsWith("DnsRecord"))!.inputs
       .content;

@@ -10,6 +10,9 @@ export interface Registered {
   readonly inputs: Record<string, unknown>;
 }
 
+/** The exports (stack outputs) of the latest runProgram. */
+export const lastRun: { exports: Record<string, unknown> } = { exports: {} };
+
 export async function runProgram(
   config: Record<string, unknown>,
   secrets: Record<string, string>,
@@ -20,6 +23,12 @@ export async function runProgram(
       newResource(args) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
         const state = { ...args.inputs };
+        if (args.type.endsWith(":StalwartPrincipal") && args.inputs.type === "individual") {
+          Object.assign(state, {
+            loginName: args.inputs.name,
+            password: `mock-password-${args.inputs.name}`,
+          });
+        }
         if (args.type.endsWith("PmgDkimSelector")) {
           Object.assign(state, {
             publicKey: "MIIBIjANBg",
@@ -47,6 +56,7 @@ export async function runProgram(
   jest.isolateModules(() => {
     program.exports = require("../../index");
   });
+  lastRun.exports = program.exports;
   // Let every registration and apply settle.
   await new Promise((r) => setTimeout(r, 50));
   await Promise.all(

@@ -37,6 +37,7 @@ describe("the serialized __provider", () => {
         "pmg:PmgSmarthost",
         "pmg:PmgTransport",
         "pmg:PmgTrustedNetwork",
+        "stalwart:StalwartPrincipal",
       ]),
     );
     for (const kind of Object.keys(original)) expect(kind).toMatch(/^[a-z]+:[A-Z][A-Za-z]+$/);

@@ -1,11 +1,15 @@
 // Standalone starter for the test stand-in servers:
 //   npm run test-server -- pmg [--port N] [--version 7|8|9] [--auth-failure-delay-ms MS]
 //   npm run test-server -- unifi [--port N] [--version 10.1.78] [--v2-put false] [--login-limit N]  (adds "apiKey", "version")
+//   npm run test-server -- stalwart [--api rest|jmap] [--port N] [--version 0.15.5]  (plain HTTP; adds "api", "version", "apiKey")
+//   npm run test-server -- pmghost [--port N]  (real sshd, needs root; adds "hostKey", "privateKey", "root")
 // Prints exactly one JSON line {"url","username","password","fingerprint"} (test-only credentials
 // generated at start) and serves until killed (SIGINT/SIGTERM).
 import { randomBytes } from "node:crypto";
 import { startPmgServer } from "./pmg/server";
 import { startUnifiStandalone } from "./unifi/standalone";
+import { startStalwartStandalone } from "./stalwart/standalone";
+import { startPmgHostStandalone } from "./pmghost/standalone";
 
 interface Started {
   info: { url: string; username: string; password: string; fingerprint: string; [more: string]: unknown };
@@ -35,6 +39,8 @@ const STARTERS: Record<string, Starter> = {
     return { info: { url, username, password, fingerprint }, close: () => server.close() };
   },
   unifi: startUnifiStandalone,
+  stalwart: startStalwartStandalone,
+  pmghost: startPmgHostStandalone,
 };
 
 function parseArgs(argv: string[]): { system?: string; flags: Map<string, string> } {
@@ -42,7 +48,7 @@ function parseArgs(argv: string[]): { system?: string; flags: Map<string, string
   let system: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
+    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(a);
     if (m) flags.set(m[1], m[2] ?? argv[++i] ?? "");
     else if (system === undefined) system = a;
     else throw new Error(`unexpected argument '${a}'`);
