@@ -2,11 +2,11 @@
 // of the session is sent; a self-signed certificate is never accepted silently.
 import * as tls from "node:tls";
 import type { AddressInfo } from "node:net";
-import { getCertificate } from "../servers/pmg/tls";
+import { selfSignedCertificate } from "../servers/tls";
 import { startTls, type TlsTrust } from "../../verify/tls";
 
 describe("startTls", () => {
-  const cert = getCertificate();
+  const cert = selfSignedCertificate("pmg-test-server");
   let server: tls.Server;
   let port: number;
   const received: string[] = [];

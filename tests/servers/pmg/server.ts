@@ -19,7 +19,7 @@
 // Instrumentation: pmg.counters (see faults.ts), pmg.resetCounters(), pmg.reset() (counters, faults,
 // state, clock), and fault switches: pmg.latencyMs, pmg.failNext(n, status), pmg.dropNext(n),
 // pmg.dropAfterHandlingNext(n), pmg.expireTickets(), pmg.clockOffsetSec (seconds added to the
-// server clock, e.g. 7200 makes every ticket expire).
+// server clock, e.g. 7200 makes every ticket expire); pmg.clearFaults() ends them, keeping state.
 import { randomBytes } from "node:crypto";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -31,7 +31,7 @@ import { handleRequest, splitAbsUri, type PipelineEnv } from "./pipeline";
 import { jsonError, sendReply } from "./reply";
 import type { PmgVersion } from "./api-schema";
 import { PmgState, Store } from "./state";
-import { getCertificate } from "./tls";
+import { selfSignedCertificate } from "../tls";
 
 export interface PmgServerOptions {
   port?: number;
@@ -62,6 +62,8 @@ export interface PmgTestServer {
   dropNext(n: number): void;
   dropAfterHandlingNext(n: number, method?: string): void;
   expireTickets(): void;
+  /** Ends every fault (latency included), keeping state and counters: "the network is fine again". */
+  clearFaults(): void;
   /** Rendered /etc/pmg/pmg.conf and /etc/pmg/fetchmailrc, for assertions. */
   files(): { pmgConf: string; fetchmailrc: string };
   resetCounters(): void;
@@ -73,7 +75,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startPmgServer(opts: PmgServerOptions = {}): Promise<PmgTestServer> {
   const version: PmgVersion = opts.version ?? 9;
-  const cert = getCertificate();
+  const cert = selfSignedCertificate("pmg-test-server");
   const counters = newCounters();
   const faults = new Faults();
   const state = new PmgState();
@@ -162,6 +164,7 @@ export async function startPmgServer(opts: PmgServerOptions = {}): Promise<PmgTe
     dropNext: (n) => faults.dropNext(n),
     dropAfterHandlingNext: (n, method) => faults.dropAfterHandlingNext(n, method),
     expireTickets: () => authority.rotateTicketKey(),
+    clearFaults: () => faults.clear(),
     files: () => ({ pmgConf: store.pmgConfText(), fetchmailrc: store.fetchmailrcText() }),
     resetCounters: () => Object.assign(counters, newCounters()),
     reset: () => {

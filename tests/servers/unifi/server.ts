@@ -20,7 +20,7 @@ import { bump, Faults, newCounters, type Counters } from "./faults";
 import { atLeast, readBody, routeOf, send } from "./http";
 import { handleIntegration, integrationError } from "./integration";
 import { Store } from "./store";
-import { consoleCertificate } from "./tls";
+import { selfSignedCertificate } from "../tls";
 import { handleV2, v2Error, type Reply } from "./v2";
 
 export interface UnifiServerOptions {
@@ -56,6 +56,8 @@ export interface UnifiTestServer {
   faults: Faults;
   /** Revokes the API key and ends every session (401 from then on, until reset). */
   expireCredentials(): void;
+  /** The key works again and logins are possible (an admin re-enabled it); records and counters stay. */
+  restoreCredentials(): void;
   resetCounters(): void;
   /** Counters, faults, records (not the version or the PUT switch), credentials restored. */
   reset(): void;
@@ -68,7 +70,7 @@ const UNAUTHORIZED: Reply = { status: 401, body: { error: { code: 401, message: 
 
 export async function startUnifiServer(opts: UnifiServerOptions = {}): Promise<UnifiTestServer> {
   const version = opts.version ?? "10.1.78";
-  const cert = consoleCertificate();
+  const cert = selfSignedCertificate("unifi.local");
   const counters = newCounters();
   const faults = new Faults();
   const store = new Store();
@@ -207,6 +209,7 @@ export async function startUnifiServer(opts: UnifiServerOptions = {}): Promise<U
     counters,
     faults,
     expireCredentials: () => auth.expire(),
+    restoreCredentials: () => auth.reset(),
     resetCounters: () => Object.assign(counters, newCounters()),
     reset: () => {
       Object.assign(counters, newCounters());

@@ -12,7 +12,7 @@ import { dmarcValue, spfValue } from "../../../lib/records";
 import { PmgClient } from "../../../providers/pmg/client";
 import { fetchPmgDkim } from "../../../verify/pmg";
 import { startPmgServer, type PmgTestServer } from "../../servers/pmg/server";
-import { getCertificate } from "../../servers/pmg/tls";
+import { selfSignedCertificate } from "../../servers/tls";
 import { startBind } from "./bind";
 import type { Daemon } from "./daemon";
 import { startDovecot } from "./dovecot";
@@ -61,7 +61,7 @@ export async function startMailBed(): Promise<MailBed> {
   };
   try {
     const uid = Number(execFileSync("id", ["-u", "nobody"], { encoding: "utf8" }).trim());
-    const cert = getCertificate();
+    const cert = selfSignedCertificate("pmg-test-server");
     const certFile = path.join(dir, "cert.pem");
     const keyFile = path.join(dir, "key.pem");
     fs.writeFileSync(certFile, cert.certPem);

@@ -1,5 +1,7 @@
-// A self-signed certificate for 127.0.0.1/localhost, made once per process with the openssl CLI
-// (EC P-256: fast). The fingerprint is printed as `openssl x509 -fingerprint -sha256` does.
+// Self-signed certificates for the stand-in servers (appliances ship with one): made once per
+// common name and process with the openssl CLI (EC P-256: fast), for 127.0.0.1, ::1 and localhost.
+// The fingerprint is printed as `openssl x509 -fingerprint -sha256` does, the form the stack's
+// tlsFingerprint keys take.
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 
@@ -10,10 +12,10 @@ export interface ServerCertificate {
   fingerprint: string;
 }
 
-let cached: ServerCertificate | undefined;
+const cached: Record<string, ServerCertificate> = {};
 
-export function getCertificate(): ServerCertificate {
-  if (cached) return cached;
+export function selfSignedCertificate(commonName: string): ServerCertificate {
+  if (cached[commonName]) return cached[commonName];
   const out = execFileSync(
     "openssl",
     [
@@ -31,7 +33,7 @@ export function getCertificate(): ServerCertificate {
       "-days",
       "3650",
       "-subj",
-      "/CN=pmg-test-server",
+      `/CN=${commonName}`,
       "-addext",
       "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost",
     ],
@@ -40,6 +42,6 @@ export function getCertificate(): ServerCertificate {
   const keyPem = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n/.exec(out)?.[0];
   const certPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/.exec(out)?.[0];
   if (!keyPem || !certPem) throw new Error(`openssl did not produce a key and a certificate:\n${out}`);
-  cached = { keyPem, certPem, fingerprint: new X509Certificate(certPem).fingerprint256 };
-  return cached;
+  cached[commonName] = { keyPem, certPem, fingerprint: new X509Certificate(certPem).fingerprint256 };
+  return cached[commonName];
 }
