@@ -10,6 +10,7 @@ import type {
   SmtpRelayOutput,
 } from "../lib/outputs";
 import { dmarcValue, spfLookups, spfValue, type SpfPolicy } from "../lib/records";
+import { routesByZone } from "../lib/routing";
 import { CloudflareEmailRouting } from "./CloudflareEmailRouting";
 import { CloudflareMailRecords } from "./CloudflareMailRecords";
 import { PmgGateway } from "./PmgGateway";
@@ -154,14 +155,14 @@ export class MailChain extends pulumi.ComponentResource {
         );
         return address;
       };
+      const plan = routesByZone(domains, routing);
       const service = destination("service", routing.serviceDestination);
       const personal = destination("personal", routing.personalDestination);
       config.domains.forEach((d, i) => {
         const routes: Record<string, pulumi.Input<string>> = {};
-        for (const a of routing.serviceAddresses.filter((x) => x.endsWith(`@${d.name}`)))
-          routes[a] = service.email;
-        for (const a of routing.personalAddresses.filter((x) => x.endsWith(`@${d.name}`)))
-          routes[a] = personal.email;
+        for (const [address, mailbox] of Object.entries(plan[d.name])) {
+          routes[address] = mailbox === "service" ? service.email : personal.email;
+        }
         new CloudflareEmailRouting(
           `${name}-routing-${d.name}`,
           { zoneId: d.cloudflareZoneId, domain: d.name, routes, enableAfter: [records[i].spf] },
