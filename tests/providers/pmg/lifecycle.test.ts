@@ -2,7 +2,7 @@
  * Every PMG list resource through the whole lifecycle the engine can drive, table-driven:
  * create, no-op, update, replace, drift, adoption, refused adoption, bad input, delete of a missing object.
  */
-import { CheckFailed } from "../engine";
+import { CheckFailed, type Engine } from "../engine";
 import { startPmgBed, type PmgBed } from "./bed";
 import type { PmgState } from "../../servers/pmg/state";
 
@@ -60,12 +60,17 @@ const CASES: Case[] = [
   },
 ];
 
+// One stand-in and two provider hosts for every case: hosts are the slow part (each compiles the providers).
+let bed: PmgBed;
+/** A second host, as a second `pulumi up` from another machine would be. */
+let other: Engine;
+beforeAll(async () => {
+  bed = await startPmgBed();
+  other = await bed.engineWith({});
+});
+afterAll(() => bed.close());
+
 describe.each(CASES)("$kind through the provider host", (c) => {
-  let bed: PmgBed;
-  beforeAll(async () => {
-    bed = await startPmgBed();
-  });
-  afterAll(() => bed.close());
   beforeEach(() => bed.pmg.reset());
 
   it("creates, does nothing when nothing changed, updates in place and replaces on a new key", async () => {
@@ -105,7 +110,7 @@ describe.each(CASES)("$kind through the provider host", (c) => {
   it("adopts an identical object and refuses a differing one without changing it", async () => {
     const { engine, pmg, endpoint } = bed;
     const made = await engine.up(c.kind, { endpoint, ...c.first });
-    const adopted = await (await bed.engineWith({})).up(c.kind, { endpoint, ...c.first });
+    const adopted = await other.up(c.kind, { endpoint, ...c.first });
     expect(adopted.state.outputs).toEqual(made.state.outputs);
     const before = JSON.stringify([...c.map(pmg.state)]);
     await expect(engine.up(c.kind, { endpoint, ...c.first, ...c.changed })).rejects.toThrow(
