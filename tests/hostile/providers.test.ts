@@ -1,35 +1,31 @@
+/**
+ * Hostile values handed straight to every resource kind, through the provider host: each fails
+ * `check` naming the property, before any request. Every system's stand-in is running and
+ * configured, so "no request" is measured, not assumed. Writes docs/hostile-resource-inputs.md.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { registry } from "../../providers/registry";
 import { CheckFailed } from "../providers/engine";
-import { startPmgBed, type PmgBed } from "../providers/pmg/bed";
+import { startHostileBed, type HostileBed } from "./bed";
+import { PMG_CASES, PMGHOST_CASES, STALWART_CASES, UNIFI_CASES, type ResourceCase } from "./resourceCases";
 
-/** Hostile values handed straight to the resources (a program that skips the config validation). */
-const CASES: [kind: string, inputs: Record<string, unknown>, property: string][] = [
-  ["pmg:PmgTrustedNetwork", { cidr: "0.0.0.0/0" }, "cidr"],
-  ["pmg:PmgTrustedNetwork", { cidr: "192.0.2.0/24 #x" }, "cidr"],
-  ["pmg:PmgTrustedNetwork", { cidr: "192.0.2.0/24", comment: "x\n10.0.0.0/8" }, "comment"],
-  ["pmg:PmgRelayDomain", { domain: "example.net\nevil.example" }, "domain"],
-  ["pmg:PmgRelayDomain", { domain: "ex\u0430mple.net" }, "domain"],
-  ["pmg:PmgRelayDomain", { domain: "example.net", comment: "x".repeat(5000) }, "comment"],
-  ["pmg:PmgDkimDomain", { domain: "../../etc" }, "domain"],
-  ["pmg:PmgTransport", { domain: "example.net", host: "[192.0.2.20]:25" }, "host"],
-  ["pmg:PmgTransport", { domain: "example.net", host: "192.0.2.20", port: 0 }, "port"],
-  ["pmg:PmgTransport", { domain: "example.net", host: "192.0.2.20", protocol: "smtp;rm" }, "protocol"],
-  ["pmg:PmgTransport", { domain: "example.net", host: "192.0.2.20", useMx: "1" }, "useMx"],
-  ["pmg:PmgSmarthost", { host: "$(reboot)" }, "host"],
-  ["pmg:PmgSmarthost", { host: "smtp.gmail.com", port: 1e6 }, "port"],
-  ["pmg:PmgDkimSigning", { enabled: "true" }, "enabled"],
-  ["pmg:PmgDkimSigning", { enabled: true, useDomain: "both" }, "useDomain"],
-  ["pmg:PmgDkimSelector", { selector: "../pmg2026", keySize: 2048 }, "selector"],
-  ["pmg:PmgDkimSelector", { selector: "pmg2026", keySize: 100000 }, "keySize"],
-  ["pmg:PmgTrustedNetwork", { cidr: "192.0.2.0/24", password: "hunter2" }, "password"],
+const CASES: ResourceCase[] = [
+  ...PMG_CASES,
+  ...STALWART_CASES,
+  ...UNIFI_CASES,
+  // The PMG host resources, where they exist in this checkout.
+  ...PMGHOST_CASES.filter(([kind]) => kind in registry),
 ];
 
+const cell = (s: string, max: number) =>
+  s.slice(0, max).replace(/\|/g, "\\|").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+
 describe("hostile resource inputs", () => {
-  let bed: PmgBed;
+  let bed: HostileBed;
   const rows: string[] = [];
   beforeAll(async () => {
-    bed = await startPmgBed();
+    bed = await startHostileBed();
   });
   afterAll(async () => {
     await bed.close();
@@ -37,7 +33,8 @@ describe("hostile resource inputs", () => {
       "# Hostile resource inputs",
       "",
       "Written by `tests/hostile/providers.test.ts`: values handed straight to a resource, through the",
-      "provider host. Each fails `check` naming the property; the stand-in server saw no request.",
+      "provider host, with every system's stand-in running and configured. Each fails `check` naming the",
+      "property, and no stand-in saw a request (the PMG host's SSH port saw no connection).",
       "",
       "| kind | property | value | reason |",
       "| --- | --- | --- | --- |",
@@ -47,17 +44,22 @@ describe("hostile resource inputs", () => {
     fs.writeFileSync(path.join(__dirname, "../../docs/hostile-resource-inputs.md"), doc);
   });
 
+  it("covers every resource kind of PMG, Stalwart and UniFi, and the PMG host's where they exist", () => {
+    const kinds = new Set(CASES.map(([kind]) => kind));
+    const expected = Object.keys(registry).filter((k) => /^(pmg|pmghost|stalwart|unifi):/.test(k));
+    expect([...kinds].sort()).toEqual(expected.sort());
+  });
+
   it.each(CASES)("%s rejects %j in check, naming %s, with no request", async (kind, inputs, property) => {
-    const requests = bed.pmg.counters.requests;
-    const err = await bed.engine.up(kind, { endpoint: bed.endpoint, ...inputs }).catch((e: unknown) => e);
+    const before = bed.contacts();
+    const system = kind.split(":")[0];
+    const err = await bed.engine.up(kind, { ...bed.target(system), ...inputs }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckFailed);
     const failure = (err as CheckFailed).failures.find((f) => f.property === property);
-    expect(failure?.reason).toEqual(expect.any(String));
+    expect([property, failure?.reason]).toEqual([property, expect.any(String)]);
     expect(failure!.reason).not.toContain("hunter2");
-    expect(bed.pmg.counters.requests).toBe(requests);
-    const value = JSON.stringify(inputs[property]).slice(0, 40).replace(/\|/g, "\\|");
-    rows.push(
-      `| ${kind} | ${property} | \`${value}\` | ${failure!.reason.slice(0, 90).replace(/\|/g, "\\|")} |`,
-    );
+    expect(bed.contacts()).toBe(before);
+    const value = JSON.stringify(inputs[property] ?? inputs[property.split(/[.[]/)[0]]);
+    rows.push(`| ${kind} | ${cell(property, 40)} | \`${cell(value, 40)}\` | ${cell(failure!.reason, 90)} |`);
   });
 });

@@ -78,6 +78,11 @@ export class Faults {
     return { kind: "normal" };
   }
 
+  /** Faults queued and not yet met by a request (latency aside). */
+  get pending(): number {
+    return this.failQueue.length + this.drops + this.dropsAfter.length;
+  }
+
   clear(): void {
     this.latencyMs = 0;
     this.failQueue = [];

@@ -11,7 +11,8 @@
 // (JmapStore: domains and accounts by id). s.deliver(nameOrAddress, bytes) puts mail in a mailbox.
 // Instrumentation: s.counters (see faults.ts) and fault switches: s.latencyMs, s.failNext(n, status),
 // s.dropNext(n), s.dropAfterHandlingNext(n, match?), s.expireCredentials() (the admin password changes, so
-// every client still using the old one gets 401). s.reset() clears state, counters and faults.
+// every client still using the old one gets 401). s.reset() clears state, counters and faults;
+// s.clearFaults() only the faults.
 import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -50,6 +51,10 @@ export interface StalwartTestServer {
   /** Lost answers: handle, then cut the connection; `match` picks requests by "METHOD /path body" substring. */
   dropAfterHandlingNext(n: number, match?: string): void;
   expireCredentials(): void;
+  /** Ends every fault (latency included), keeping state and counters: "the network is fine again". */
+  clearFaults(): void;
+  /** Faults queued that no request has met yet. */
+  readonly pendingFaults: number;
   deliver(nameOrAddress: string, bytes: number): void;
   resetCounters(): void;
   reset(): void;
@@ -217,6 +222,10 @@ export async function startStalwartServer(opts: StalwartServerOptions = {}): Pro
       auth.admin.password = randomBytes(18).toString("base64url");
       auth.apiKeys.clear();
       auth.apiKeyBasic.clear();
+    },
+    clearFaults: () => faults.clear(),
+    get pendingFaults() {
+      return faults.pending;
     },
     deliver: (who, bytes) => (api === "rest" ? rest.deliver(who, bytes) : jmap.deliver(who, bytes)),
     resetCounters() {
