@@ -13,7 +13,7 @@ export interface DispatcherOptions {
   readonly tlsFingerprint?: string;
   /** Connect timeout in milliseconds. */
   readonly connectTimeoutMs?: number;
-  /** Most connections kept open to one origin; appliances serialize config writes anyway. Default 6. */
+  /** Most connections kept open to one origin: the engine's default parallelism on 2 cores. Default 8. */
   readonly maxConnections?: number;
 }
 
@@ -37,7 +37,7 @@ export function normalizeFingerprint(fp: string): string {
 /** A keep-alive Agent; with a fingerprint, the chain is not checked but the leaf must match it exactly. */
 export function createDispatcher(opts: DispatcherOptions = {}): Agent {
   const timeout = opts.connectTimeoutMs ?? 10_000;
-  const pool = { keepAliveTimeout: 30_000, connections: opts.maxConnections ?? 6 };
+  const pool = { keepAliveTimeout: 30_000, connections: opts.maxConnections ?? 8 };
   if (!opts.tlsFingerprint) {
     return new Agent({ ...pool, connect: { timeout } });
   }

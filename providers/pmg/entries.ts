@@ -72,6 +72,13 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     }
   };
 
+  /**
+   * Existence through the list, not GET <key>: PMG answers a missing key with a 500 and closes the
+   * connection after every error answer, so each create would cost a new TLS handshake.
+   */
+  const find = async (client: PmgClient, key: string): Promise<Record_ | undefined> =>
+    (await client.get<Record_[]>(spec.collection)).find((e) => String(e[spec.key]) === key);
+
   const params = (inputs: Record_, names: string[]) => {
     const out: Record<string, string | number | boolean> = {};
     for (const name of names) {
@@ -119,7 +126,7 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     async create(inputs) {
       const client = await pmgClient(inputs.endpoint);
       const key = String(inputs[spec.key]);
-      let current = await fetch(client, key);
+      let current = await find(client, key);
       if (!current) {
         try {
           await client.create(spec.collection, {

@@ -81,10 +81,26 @@ export function sha512Crypt(password: string, salt: string, rounds?: number): st
   return `$6$${rounds === undefined ? "" : `rounds=${r}$`}${s.toString("utf8")}$${encoded}`;
 }
 
+/**
+ * Stored hash -> SHA-256 of a password known to verify against it, for this process. sha512-crypt in
+ * JavaScript costs about 15-20 ms of the provider host's one thread; without this, a deployment of
+ * 1000 accounts spent most of its time re-verifying hashes it had just written (measured by
+ * `npm run bench`). A fresh salt makes every stored hash unique, so a hit is exact.
+ */
+const verified = new Map<string, string>();
+const MAX_VERIFIED = 20_000;
+
+function remember(stored: string, password: string): void {
+  if (verified.size >= MAX_VERIFIED) verified.clear();
+  verified.set(stored, createHash("sha256").update(password, "utf8").digest("base64"));
+}
+
 /** A new `$6$` hash with a random 16-character salt. */
 export function hashPassword(password: string): string {
   const salt = Array.from(randomBytes(16), (x) => B64[x & 0x3f]).join("");
-  return sha512Crypt(password, salt);
+  const hash = sha512Crypt(password, salt);
+  remember(hash, password);
+  return hash;
 }
 
 /**
@@ -93,9 +109,22 @@ export function hashPassword(password: string): string {
  * re-sets the password once, in a scheme it can verify from then on.
  */
 export function verifyPassword(password: string, stored: string): boolean | undefined {
+  const known = verified.get(stored);
+  if (
+    known !== undefined &&
+    safeEqual(known, createHash("sha256").update(password, "utf8").digest("base64"))
+  ) {
+    return true;
+  }
   const m6 = /^\$6\$(?:rounds=(\d+)\$)?([^$]{0,16})\$[./0-9A-Za-z]{86}$/.exec(stored);
-  if (m6)
-    return safeEqual(sha512Crypt(password, m6[2], m6[1] === undefined ? undefined : Number(m6[1])), stored);
+  if (m6) {
+    const ok = safeEqual(
+      sha512Crypt(password, m6[2], m6[1] === undefined ? undefined : Number(m6[1])),
+      stored,
+    );
+    if (ok) remember(stored, password);
+    return ok;
+  }
   if (/^\$2[abxy]?\$\d\d\$[./0-9A-Za-z]{53}$/.test(stored)) {
     return bcrypt.compareSync(password, stored.replace(/^\$2[xy]\$/, "$2a$"));
   }

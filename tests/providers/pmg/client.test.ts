@@ -42,7 +42,7 @@ describe("PmgClient", () => {
     const c = client();
     await Promise.all(Array.from({ length: 20 }, () => c.get("/config/mynetworks")));
     expect(pmg.counters.logins).toBe(1);
-    expect(pmg.counters.tlsConnections).toBeLessThanOrEqual(7);
+    expect(pmg.counters.tlsConnections).toBeLessThanOrEqual(9);
     const connections = pmg.counters.tlsConnections;
     for (let i = 0; i < 5; i++) await c.get("/config/domains");
     expect(pmg.counters.tlsConnections).toBe(connections);

@@ -86,3 +86,17 @@ describe("generatePassword", () => {
     }
   });
 });
+
+describe("verifyPassword's memory of hashes it made or checked", () => {
+  it("answers a known pair without recomputing, and never lets a wrong password through", () => {
+    const hash = hashPassword("right horse battery");
+    const started = process.hrtime.bigint();
+    expect(verifyPassword("right horse battery", hash)).toBe(true);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(ms).toBeLessThan(5);
+    expect(verifyPassword("wrong horse battery", hash)).toBe(false);
+    expect(verifyPassword("right horse battery", hash.slice(0, -1) + (hash.endsWith("a") ? "b" : "a"))).toBe(
+      false,
+    );
+  });
+});
