@@ -13,9 +13,16 @@ import { verifyPassword } from "./passwords";
 /** `match`; `rehash`: right password stored in plain text; `mismatch`: wrong, missing or unverifiable. */
 export type PasswordState = "match" | "rehash" | "mismatch";
 
-export function passwordState(rec: PrincipalRecord, password: string): PasswordState {
+/**
+ * `knownHash`: a stored hash this password verified against before (kept in state as a secret). The
+ * server's value being byte-identical to it means the same passwords verify, so no hashing is needed;
+ * any other stored value is verified in full. Password strings are never compared.
+ */
+export function passwordState(rec: PrincipalRecord, password: string, knownHash?: string): PasswordState {
   // 0.16 masks every secret: nothing can be told from a read (README, "Stalwart").
   if (rec.storedPassword === undefined) return "match";
+  if (knownHash !== undefined && rec.storedPassword === knownHash && knownHash.startsWith("$"))
+    return "match";
   if (rec.storedPassword === null || verifyPassword(password, rec.storedPassword) !== true) return "mismatch";
   return rec.storedPassword.startsWith("$") ? "match" : "rehash";
 }

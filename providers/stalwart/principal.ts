@@ -58,6 +58,8 @@ export class StalwartPrincipal extends pulumi.dynamic.Resource {
   declare readonly password: pulumi.Output<string | undefined>;
   /** Whether the stored password no longer verifies (0.10-0.15 only; 0.16 masks passwords). */
   declare readonly passwordDrift: pulumi.Output<boolean>;
+  /** Individuals on 0.10-0.15: the stored hash the password last verified against. Always secret. */
+  declare readonly verifiedHash: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: StalwartPrincipalArgs, opts?: pulumi.CustomResourceOptions) {
     const outputsOnly = {
@@ -66,9 +68,10 @@ export class StalwartPrincipal extends pulumi.dynamic.Resource {
       loginName: undefined,
       password: undefined,
       passwordDrift: undefined,
+      verifiedHash: undefined,
     };
     // The password output is secret in state (the provider host cannot mark secrets itself); domains have none.
-    const passwordOutput = args.type === "domain" ? [] : ["password"];
+    const passwordOutput = args.type === "domain" ? [] : ["password", "verifiedHash"];
     const secret = {
       ...opts,
       additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...passwordOutput],
@@ -83,6 +86,7 @@ export interface PrincipalOutputs extends PrincipalInputs {
   readonly loginName?: string;
   readonly password?: string;
   readonly passwordDrift: boolean;
+  readonly verifiedHash?: string;
 }
 
 const locator = (p: PrincipalOutputs, id: string): Locator => ({
@@ -98,6 +102,7 @@ function outputs(
   rec: PrincipalRecord,
   api: StalwartApi,
   password?: string,
+  knownHash?: string,
 ): PrincipalOutputs {
   const base = {
     ...pick(inputs),
@@ -111,12 +116,12 @@ function outputs(
     api: api.generation,
   };
   if (rec.type !== "individual" || password === undefined) return { ...base, passwordDrift: false };
-  return {
-    ...base,
-    loginName: api.loginName(rec),
-    password,
-    passwordDrift: passwordState(rec, password) !== "match",
-  };
+  const state = passwordState(rec, password, knownHash);
+  const out = { ...base, loginName: api.loginName(rec), password, passwordDrift: state !== "match" };
+  // Remember the hash that verified, so the next refresh need not hash again (sha512-crypt is slow in JS).
+  return state === "match" && typeof rec.storedPassword === "string"
+    ? { ...out, verifiedHash: rec.storedPassword }
+    : out;
 }
 
 function pick(p: PrincipalInputs): PrincipalInputs {
@@ -161,7 +166,7 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const api = await stalwartApi(props.endpoint);
     const rec = await api.find(locator(props, id));
     if (!rec) return gone();
-    const outs = outputs(props, rec, api, props.password);
+    const outs = outputs(props, rec, api, props.password, props.verifiedHash);
     // Typed as outputs by the SDK, but these are the inputs the next diff compares against.
     return { id, props: outs, inputs: pick(outs) as PrincipalOutputs };
   },

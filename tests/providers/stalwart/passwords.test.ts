@@ -100,3 +100,17 @@ describe("verifyPassword's memory of hashes it made or checked", () => {
     );
   });
 });
+
+describe("passwordState with a hash verified before", () => {
+  it("trusts only a byte-identical stored hash, and verifies anything else in full", async () => {
+    const { passwordState } = await import("../../../providers/stalwart/lifecycle");
+    const known = hashPassword("right horse battery");
+    const rec = (storedPassword: string) => ({ storedPassword }) as Parameters<typeof passwordState>[0];
+    expect(passwordState(rec(known), "right horse battery", known)).toBe("match");
+    const other = hashPassword("another password");
+    expect(passwordState(rec(other), "right horse battery", known)).toBe("mismatch");
+    expect(passwordState(rec("right horse battery"), "right horse battery", "right horse battery")).toBe(
+      "rehash",
+    );
+  });
+});

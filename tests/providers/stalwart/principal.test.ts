@@ -201,7 +201,10 @@ describe.each(["rest", "jmap"] as const)("StalwartPrincipal on the %s API", (api
     expect(drifted.inputs.description).toBe("edited by hand");
     const fixed = await account(engine, {}, drifted);
     expect(fixed.step).toBe("update");
-    expect((await engine.refresh(fixed.state))?.outputs).toEqual(state.outputs);
+    // The password was set again, so its stored hash (a new salt) is the one thing that may differ.
+    const { verifiedHash: _a, ...refreshed } = (await engine.refresh(fixed.state))!.outputs;
+    const { verifiedHash: _b, ...original } = state.outputs;
+    expect(refreshed).toEqual(original);
     expect(await canLogin(state.outputs.loginName, state.outputs.password)).toBe(true);
     if (api === "rest") {
       // Renamed by hand: found again by its id, and renamed back.
