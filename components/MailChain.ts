@@ -102,7 +102,7 @@ export class MailChain extends pulumi.ComponentResource {
     // The count itself is checked with the rest of the config (lib/config.ts); includes it cannot see into are said here.
     const lookups = spfLookups(spfValue(spf));
     if (lookups.unknownIncludes.length > 0) {
-      pulumi.log.warn(
+      void pulumi.log.warn(
         `SPF: nested lookups of ${lookups.unknownIncludes.join(", ")} are not counted; ${lookups.count} counted of ${SPF_LOOKUP_LIMIT}`,
         this,
       );
@@ -172,7 +172,7 @@ export class MailChain extends pulumi.ComponentResource {
     }
     this.pendingSteps = pulumi.all(pending).apply((steps) => {
       const open = steps.filter((s) => s !== "");
-      for (const s of open) pulumi.log.warn(`pending human step: ${s}`, this);
+      for (const s of open) void pulumi.log.warn(`pending human step: ${s}`, this);
       return open;
     });
     this.registerOutputs({

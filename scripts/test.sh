@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The project's whole test run (README: `npm test`): type check, format check, then every suite.
+# The project's whole test run (README: `npm test`): type check, lint, format check, then every suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== node $(node -v)"
 echo "== typecheck"
 node node_modules/typescript/bin/tsc --noEmit -p .
+echo "== lint"
+node node_modules/eslint/bin/eslint.js .
 echo "== format"
 node node_modules/prettier/bin/prettier.cjs --check --log-level warn "**/*.ts"
 echo "== tests"

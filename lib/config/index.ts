@@ -9,7 +9,7 @@ import { validateRouting, validateDns } from "./mail";
 import { validateFetchmail, validatePmg, stalwartHost } from "./pmg";
 import { Problems, type Raw } from "./problems";
 import { validateStalwart } from "./stalwart";
-import { PROJECT, SECRET_KEYS, type MailChainConfig, type SecretKey } from "./types";
+import { PROJECT, type MailChainConfig, type SecretKey } from "./types";
 import { validateUnifi } from "./unifi";
 
 export * from "./types";

@@ -2,7 +2,7 @@
 import { isIP } from "node:net";
 import * as v from "../validate";
 import * as unifiRules from "../../providers/unifi/records";
-import type { Problems, Raw } from "./problems";
+import type { Problems } from "./problems";
 import type { PmgConfig, StalwartConfig, UnifiConfig, UnifiRecordConfig } from "./types";
 
 export function validateUnifi(

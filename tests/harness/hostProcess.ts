@@ -83,7 +83,7 @@ export function spawnHost(opts: HostProcessOptions = {}): Promise<HostProcess> {
   const logs: string[] = [];
   const waiters = new Set<(line: string) => void>();
   const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
-  closed.then(() => live.delete(child));
+  void closed.then(() => live.delete(child));
   const dog = child.pid ? startWatchdog(child.pid) : undefined;
 
   const keep = (line: string) => {

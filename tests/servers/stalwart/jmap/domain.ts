@@ -3,7 +3,7 @@
 import { invalidPatch, invalidValue, objectIsLinked, primaryKeyViolation, required } from "./errors";
 import { encodeId } from "./ids";
 import type { Kind, Wire } from "./kind";
-import { now, type DomainRecord, type JmapStore } from "./store";
+import { now, type DomainRecord } from "./store";
 import { sanitizeDomain } from "./validate";
 
 const typed = (v: unknown, allowed: string[]) =>
