@@ -1,29 +1,10 @@
 // `npm run test-server -- stalwart --api jmap`: one JSON line, then serves until killed.
-import { spawn } from "node:child_process";
-import * as path from "node:path";
-
-const root = path.resolve(__dirname, "../../..");
+import { startStandalone } from "../standalone";
 
 test("npm run test-server -- stalwart --api jmap prints its endpoint and credentials, then serves", async () => {
-  const child = spawn(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", "tests/servers/start.ts", "stalwart", "--api", "jmap"],
-    {
-      cwd: root,
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const server = await startStandalone(["stalwart", "--api", "jmap"]);
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let buf = "";
-      child.stdout.on("data", (d: Buffer) => {
-        buf += d.toString();
-        if (buf.includes("\n")) resolve(buf);
-      });
-      child.on("exit", (code) => reject(new Error(`starter exited with ${code}`)));
-    });
-    expect(line.split("\n")).toHaveLength(2);
-    const info = JSON.parse(line) as Record<string, string>;
+    const info = server.info;
     expect(info).toMatchObject({
       url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       username: "admin",
@@ -41,8 +22,6 @@ test("npm run test-server -- stalwart --api jmap prints its endpoint and credent
     });
     expect(keyed.status).toBe(200);
   } finally {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
+    await server.stop();
   }
 });

@@ -1,41 +1,13 @@
 // `npm run test-server -- unifi`: one JSON line with the endpoint and test-only credentials, then serves until killed.
-import { spawn } from "node:child_process";
-import * as path from "node:path";
 import { fetch } from "undici";
 import { createDispatcher } from "../../../providers/http";
-
-const root = path.resolve(__dirname, "../../..");
+import { startStandalone } from "../standalone";
 
 describe("the standalone UniFi stand-in", () => {
   it("prints its endpoint, credentials and version, and serves with them", async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        "-r",
-        "ts-node/register/transpile-only",
-        "tests/servers/start.ts",
-        "unifi",
-        "--version",
-        "9.4.19",
-        "--v2-put",
-        "false",
-      ],
-      {
-        cwd: root,
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
+    const server = await startStandalone(["unifi", "--version", "9.4.19", "--v2-put", "false"]);
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let buf = "";
-        child.stdout.on("data", (d: Buffer) => {
-          buf += d.toString();
-          if (buf.includes("\n")) resolve(buf);
-        });
-        child.on("exit", (code) => reject(new Error(`starter exited with ${code}`)));
-      });
-      expect(line.split("\n")).toHaveLength(2);
-      const info = JSON.parse(line) as Record<string, string>;
+      const info = server.info;
       expect(Object.keys(info).sort()).toEqual([
         "apiKey",
         "fingerprint",
@@ -57,11 +29,7 @@ describe("the standalone UniFi stand-in", () => {
       expect(await res.json()).toEqual({ applicationVersion: "9.4.19" });
       await dispatcher.close();
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await server.stop();
     }
   });
 });
