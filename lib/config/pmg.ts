@@ -1,5 +1,6 @@
 /** `homelab-mail:pmg` (API and SSH) and `homelab-mail:fetchmail`. */
 import * as v from "../validate";
+import { smarthostPortProblem } from "../../providers/pmghost/tlsPolicy";
 import { hostPort, type Problems, type Raw } from "./problems";
 import type { FetchmailConfig, PmgConfig } from "./types";
 
@@ -45,6 +46,8 @@ export function validatePmg(
     (c, i) => trustedNetworks.indexOf(c) !== i && p.add(`pmg.trustedNetworks[${i}]`, `${c} is listed twice`),
   );
   const smarthostHp = hostPort(p, "pmg.smarthost", o.smarthost);
+  const smarthostPort = smarthostPortProblem(smarthostHp?.port);
+  if (smarthostPort) p.add("pmg.smarthost.port", smarthostPort);
   const smarthostUser = (o.smarthost as Raw | undefined)?.user;
   if (smarthostUser !== undefined) p.check("pmg.smarthost.user", smarthostUser, v.email);
   const smarthost =

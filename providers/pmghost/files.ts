@@ -64,6 +64,25 @@ export class HostFiles {
     });
   }
 
+  /**
+   * What is at `path` when it is a regular file, undefined when nothing is; anything else (a
+   * symlink, a directory) is refused. A managed file is never written through a link: the write
+   * would replace the link with a file carrying the link's mode (0777 from lstat), or follow it to
+   * wherever it points (issue 14 item 5).
+   */
+  async regularFile(path: string): Promise<FileInfo | undefined> {
+    const st = await this.lstat(path);
+    if (st === undefined || st.kind === "file") return st;
+    const target = st.kind === "symlink" ? ` to ${await this.readlink(path).catch(() => "?")}` : "";
+    throw new SshError(
+      "E_SSH_FILE",
+      this.client.label,
+      `manage ${path}`,
+      `it is a ${st.kind}${target}, not a regular file; homelab-mail never writes through links or over other kinds of file`,
+      `replace it by hand with a regular file holding the content you want (e.g. \`cp --remove-destination "$(readlink -f ${path})" ${path}\`), or remove it, then run pulumi up`,
+    );
+  }
+
   readlink(path: string): Promise<string> {
     return this.client.fileOp(`read the link ${path}`, (s) => call<string>((cb) => s.readlink(path, cb)));
   }
