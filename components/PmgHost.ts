@@ -63,6 +63,9 @@ export class PmgHost extends pulumi.ComponentResource {
         user: fetchmail.user,
         folder: fetchmail.folder,
         pollSeconds: fetchmail.pollSeconds,
+        localNames: fetchmail.localNames,
+        fallbackRecipient: fetchmail.fallbackRecipient,
+        envelope: fetchmail.envelope,
       },
       child,
     );

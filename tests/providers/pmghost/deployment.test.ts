@@ -39,7 +39,13 @@ describe("a deployment of the PMG host resources", () => {
     stack.fetchmail = (
       await engine.up(
         FETCHMAIL,
-        { ...t, server: "imap.gmail.com", user: "lab-service-box@example.com" },
+        {
+          ...t,
+          server: "imap.gmail.com",
+          user: "lab-service-box@example.com",
+          localNames: ["thehive@example.net"],
+          fallbackRecipient: "postmaster@example.net",
+        },
         stack.fetchmail,
       )
     ).state;
@@ -124,7 +130,7 @@ describe("a deployment of the PMG host resources", () => {
       await rotated.destroy(state!);
     expect(syncs()).toBe(before + 1);
     const after = await hb.bed.sh(
-      "postconf -h smtp_sasl_auth_enable; ls /etc/postfix/sasl_passwd /etc/postfix/smarthost_tls_policy /etc/pmg/templates/main.cf.in /etc/fetchmailrc",
+      "postconf -h smtp_sasl_auth_enable; ls /etc/postfix/sasl_passwd /etc/postfix/smarthost_tls_policy /etc/pmg/templates/main.cf.in /etc/pmg/templates/fetchmailrc.tt",
     );
     expect(after.stdout).toBe("no\n");
     expect(after.stderr.match(/No such file/g)).toHaveLength(4);
