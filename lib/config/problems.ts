@@ -47,16 +47,9 @@ export class Problems {
   }
   unknownKeys(path: string, obj: Raw, known: string[]): void {
     for (const k of Object.keys(obj)) {
-      if (known.includes(k)) continue;
-      if (CREDENTIAL_KEY.test(k)) {
-        // Never echo the value: it is probably a real credential in plain text.
-        this.add(
-          `${path}.${k}`,
-          'looks like a credential in plain config; remove it, and keep secrets in `pulumi config set --secret` keys (README, "Setting up a stack")',
-        );
-      } else {
-        this.add(`${path}.${k}`, `is not a known key; expected one of ${known.join(", ")}`);
-      }
+      // Credential-like names are refused at every depth by refuseCredentialKeys (./secrets.ts).
+      if (known.includes(k) || CREDENTIAL_KEY.test(k)) continue;
+      this.add(`${path}.${k}`, `is not a known key; expected one of ${known.join(", ")}`);
     }
   }
 }
