@@ -47,6 +47,7 @@ export function loadStackConfig(config = new pulumi.Config(PROJECT)): MailChainC
       plainTextCredentials(pulumi.runtime.allConfig(), isSecret),
     );
     if (unreadable.length > 0) throw new ConfigError(unreadable);
+    for (const w of validated.warnings ?? []) void pulumi.log.warn(w);
     return validated;
   } catch (e) {
     if (e instanceof ConfigError && unreadable.length > 0 && e.problems !== unreadable)

@@ -98,5 +98,6 @@ export function validateConfig(
     dns,
     unifi,
     adoptExisting: raw.adoptExisting === true,
+    warnings: p.warnings,
   };
 }

@@ -10,8 +10,13 @@ export const CREDENTIAL_KEY = /pass(word)?|secret|token|api_?key|private_?key|cr
 /** Collects problems as "homelab-mail:<key path>: <reason>". */
 export class Problems {
   readonly list: string[] = [];
+  /** Accepted, but said on every run (lib/stackConfig.ts logs them as warnings). */
+  readonly warnings: string[] = [];
   add(path: string, reason: string): void {
     this.list.push(`${PROJECT}:${path}: ${reason}`);
+  }
+  warn(path: string, reason: string): void {
+    this.warnings.push(`${PROJECT}:${path}: ${reason}`);
   }
   check(path: string, value: unknown, rule: (x: unknown) => v.Problem): void {
     const p = rule(value);

@@ -116,6 +116,8 @@ export interface MailChainConfig {
   readonly unifi?: UnifiConfig;
   /** Take over existing objects that differ from the declaration (see README, "Adopting"). */
   readonly adoptExisting: boolean;
+  /** Accepted but risky settings, each naming its key: logged as warnings on every run. */
+  readonly warnings?: readonly string[];
 }
 
 /** Secret keys, each required when the block that uses it is configured. */
