@@ -39,7 +39,11 @@ export function validatePmg(
     );
   }
   if (o.tlsFingerprint !== undefined) p.check("pmg.tlsFingerprint", o.tlsFingerprint, v.sha256Fingerprint);
-  const trustedNetworks = validateTrustedNetworks(p, o.trustedNetworks, o.acknowledgePublicNetworks);
+  const { trustedNetworks, acknowledgePublicNetworks } = validateTrustedNetworks(
+    p,
+    o.trustedNetworks,
+    o.acknowledgePublicNetworks,
+  );
   const smarthostHp = hostPort(p, "pmg.smarthost", o.smarthost);
   const smarthostUser = (o.smarthost as Raw | undefined)?.user;
   if (smarthostUser !== undefined) p.check("pmg.smarthost.user", smarthostUser, v.email);
@@ -66,6 +70,7 @@ export function validatePmg(
     username,
     tlsFingerprint: o.tlsFingerprint as string | undefined,
     trustedNetworks,
+    ...(acknowledgePublicNetworks.length > 0 ? { acknowledgePublicNetworks } : {}),
     smarthost,
     transport: { ...transportHp, protocol: protocol as "smtp" | "lmtp" },
     dkim,

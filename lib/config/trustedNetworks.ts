@@ -19,7 +19,11 @@ export const WARN_HOST_BITS = { 4: 32 - 16, 6: 128 - 48 } as const;
 
 const ACK = "pmg.acknowledgePublicNetworks";
 
-export function validateTrustedNetworks(p: Problems, value: unknown, acknowledged: unknown): string[] {
+export function validateTrustedNetworks(
+  p: Problems,
+  value: unknown,
+  acknowledged: unknown,
+): { trustedNetworks: string[]; acknowledgePublicNetworks: string[] } {
   const networks = p.list_("pmg.trustedNetworks", value).map((c, i) => {
     p.check(`pmg.trustedNetworks[${i}]`, c, v.cidr);
     return String(c);
@@ -74,5 +78,5 @@ export function validateTrustedNetworks(p: Problems, value: unknown, acknowledge
       );
     }
   });
-  return networks;
+  return { trustedNetworks: networks, acknowledgePublicNetworks: acks };
 }

@@ -42,6 +42,8 @@ export interface PmgConfig {
   readonly username: string;
   readonly tlsFingerprint?: string;
   readonly trustedNetworks: string[];
+  /** The public networks of trustedNetworks the operator acknowledged as their own. */
+  readonly acknowledgePublicNetworks?: string[];
   /** Outbound smarthost: PMG's `smarthost`/`smarthostport` (postfix default_transport); `user` logs in to it (default: fetchmail.user). */
   readonly smarthost: HostPort & { readonly user?: string };
   /** Where PMG hands inbound mail for every domain: Stalwart's SMTP listener. */
