@@ -5,9 +5,11 @@
  * Stalwart's Basic credentials leave, and the error names the config key to fix. On undici's default
  * (`redirect: "follow"`) the 307/308 re-post PMG's login form and every hop keeps X-API-Key.
  */
+import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
+import * as path from "node:path";
 import { RedirectError } from "../../providers/http";
 import { PmgClient } from "../../providers/pmg/client";
 import { StalwartTransport } from "../../providers/stalwart/transport";
@@ -62,7 +64,22 @@ beforeAll(async () => {
   plainFrontUrl = `http://127.0.0.1:${await listen(plainFront)}`;
 });
 
+const rows: string[] = [];
+
 afterAll(async () => {
+  const doc = [
+    "# Hostile server behaviour: redirects",
+    "",
+    "Written by `tests/hostile/redirects.test.ts`: the configured endpoint answers with a redirect to",
+    "another origin (plain HTTP). Each client stops at the first answer: the other origin saw no",
+    "request, so no credential left, and the error names the config key to fix.",
+    "",
+    "| client | answer | endpoint | requests at the other origin | the error names |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(__dirname, "../../docs/hostile-redirects.md"), doc);
   await new Promise((r) => other.close(r));
   await new Promise((r) => front.close(r));
   await new Promise((r) => plainFront.close(r));
@@ -133,7 +150,7 @@ const clients: [string, string, Make][] = [
   ],
 ];
 
-describe.each(clients)("%s", (_name, key, make) => {
+describe.each(clients)("%s", (name, key, make) => {
   const cases = [301, 302, 303, 307, 308].flatMap((code) => [
     [code, "https, pinned"] as const,
     [code, "http, no pin"] as const,
@@ -160,6 +177,9 @@ describe.each(clients)("%s", (_name, key, make) => {
         expect(message).toContain(`answered ${code} redirecting to ${otherOrigin}/`);
         expect(message).not.toContain(PASSWORD);
         expect(message).not.toContain(API_KEY);
+        rows.push(
+          `| ${name} | ${code} | ${front} | ${seen.length} | ${/homelab-mail:[\w.]+/.exec(message)?.[0]} |`,
+        );
       } finally {
         await c.close();
       }
