@@ -17,12 +17,15 @@ export function plainTextCredentials(
   isSecret: (fullKey: string) => boolean,
 ): string[] {
   const prefix = `${PROJECT}:`;
-  return Object.keys(all)
-    .filter((k) => k.startsWith(prefix))
-    .map((k) => k.slice(prefix.length))
-    .filter((k) => (SECRET_KEYS as readonly string[]).includes(k) || CREDENTIAL_KEY.test(k))
-    .filter((k) => !isSecret(`${prefix}${k}`))
-    .sort();
+  return (
+    Object.keys(all)
+      // An empty value holds no credential (and counts as unset): nothing to encrypt.
+      .filter((k) => k.startsWith(prefix) && all[k] !== "")
+      .map((k) => k.slice(prefix.length))
+      .filter((k) => (SECRET_KEYS as readonly string[]).includes(k) || CREDENTIAL_KEY.test(k))
+      .filter((k) => !isSecret(`${prefix}${k}`))
+      .sort()
+  );
 }
 
 /** Each plain-text credential key, with the exact command that stores it encrypted instead. */

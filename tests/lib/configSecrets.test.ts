@@ -76,6 +76,18 @@ describe("secret keys set without --secret", () => {
     expect(found.join("\n")).not.toContain(VALUE);
   });
 
+  it("leaves an empty value alone: it holds no credential", () => {
+    expect(
+      loadProblems(
+        stack(
+          exampleConfig(),
+          { ...secrets, unifiApiKey: "" },
+          SECRET_KEYS.filter((k) => k !== "unifiApiKey"),
+        ),
+      ),
+    ).toEqual([]);
+  });
+
   it("leaves other projects' keys alone (aws:secretKey belongs to its provider)", () => {
     const config = stack(exampleConfig(), secrets, [...SECRET_KEYS]);
     const all = { ...pulumi.runtime.allConfig(), "aws:secretKey": VALUE };
