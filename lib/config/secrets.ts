@@ -11,32 +11,38 @@
 import { CREDENTIAL_KEY, type Problems } from "./problems";
 import { PROJECT, SECRET_KEYS } from "./types";
 
-/** The project's keys (without `homelab-mail:`) that hold a credential but are stored in plain text. */
+/**
+ * Providers this program configures from the same stack file: their credentials belong there only
+ * encrypted too (README, "Setting up a stack": `pulumi config set --secret cloudflare:apiToken`).
+ */
+const PROVIDER_NAMESPACES = ["cloudflare"];
+
+/** The full keys (`homelab-mail:pmgPassword`, `cloudflare:apiToken`) that hold a credential in plain text. */
 export function plainTextCredentials(
   all: Readonly<Record<string, string>>,
   isSecret: (fullKey: string) => boolean,
 ): string[] {
-  const prefix = `${PROJECT}:`;
-  return (
-    Object.keys(all)
+  return Object.keys(all)
+    .filter((full) => {
+      const [namespace, key] = [full.slice(0, full.indexOf(":")), full.slice(full.indexOf(":") + 1)];
       // An empty value holds no credential (and counts as unset): nothing to encrypt.
-      .filter((k) => k.startsWith(prefix) && all[k] !== "")
-      .map((k) => k.slice(prefix.length))
-      .filter((k) => (SECRET_KEYS as readonly string[]).includes(k) || CREDENTIAL_KEY.test(k))
-      .filter((k) => !isSecret(`${prefix}${k}`))
-      .sort()
-  );
+      if (all[full] === "" || isSecret(full)) return false;
+      if (namespace === PROJECT)
+        return (SECRET_KEYS as readonly string[]).includes(key) || CREDENTIAL_KEY.test(key);
+      return PROVIDER_NAMESPACES.includes(namespace) && CREDENTIAL_KEY.test(key);
+    })
+    .sort();
 }
 
 /** Each plain-text credential key, with the exact command that stores it encrypted instead. */
-export function refusePlainTextCredentials(p: Problems, keys: Iterable<string>): void {
-  for (const key of keys) {
-    p.add(
-      key,
+export function refusePlainTextCredentials(p: Problems, fullKeys: Iterable<string>): void {
+  for (const full of fullKeys) {
+    const reason =
       `is stored in plain text in Pulumi.<stack>.yaml (set without --secret); encrypt it: ` +
-        `pulumi config set --secret ${PROJECT}:${key} (it prompts for the value), and rotate it if ` +
-        `that file was ever committed or shared`,
-    );
+      `pulumi config set --secret ${full} (it prompts for the value), and rotate it if ` +
+      `that file was ever committed or shared`;
+    if (full.startsWith(`${PROJECT}:`)) p.add(full.slice(PROJECT.length + 1), reason);
+    else p.list.push(`${full}: ${reason}`);
   }
 }
 

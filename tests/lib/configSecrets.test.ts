@@ -76,6 +76,18 @@ describe("secret keys set without --secret", () => {
     expect(found.join("\n")).not.toContain(VALUE);
   });
 
+  it("refuses the Cloudflare provider's token in plain text too, and takes it encrypted", () => {
+    const config = stack(exampleConfig(), secrets, [...SECRET_KEYS]);
+    const all = { ...pulumi.runtime.allConfig(), "cloudflare:apiToken": VALUE };
+    const secretKeys = SECRET_KEYS.map((k) => `homelab-mail:${k}`);
+    pulumi.runtime.setAllConfig(all, secretKeys);
+    expect(loadProblems(config)).toEqual([
+      "cloudflare:apiToken: is stored in plain text in Pulumi.<stack>.yaml (set without --secret); encrypt it: pulumi config set --secret cloudflare:apiToken (it prompts for the value), and rotate it if that file was ever committed or shared",
+    ]);
+    pulumi.runtime.setAllConfig(all, [...secretKeys, "cloudflare:apiToken"]);
+    expect(loadProblems(config)).toEqual([]);
+  });
+
   it("leaves an empty value alone: it holds no credential", () => {
     expect(
       loadProblems(
