@@ -4,7 +4,8 @@
  *   whose name looks like one) but was set without `--secret`: it then sits in clear text in
  *   Pulumi.<stack>.yaml. The engine tells the program which keys are secret: the Node language host
  *   passes PULUMI_CONFIG_SECRET_KEYS (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go,
- *   `pulumiConfigSecretKeysVar`), read by `runtime.isConfigSecret` (sdk/nodejs/runtime/config.ts).
+ *   `pulumiConfigSecretKeysVar`, since pulumi/pulumi#6896, May 2021), read by
+ *   `runtime.isConfigSecret` (sdk/nodejs/runtime/config.ts).
  * - a credential-like key name at any depth of a structured block (`pmg.smarthost.password`,
  *   `pmg.ssh.privateKey`, `stalwart.accounts[0].secret`, ...): structured blocks are never secret.
  */
