@@ -63,6 +63,7 @@ function objects() {
     domains: [...pmg.state.domains.keys()],
     transports: [...pmg.state.transport.keys()],
     dkimDomains: [...pmg.state.dkimDomains.keys()],
+    dkimKeys: [...pmg.state.dkimKeys.entries()],
     conf: pmg.files().pmgConf,
   };
 }
