@@ -33,10 +33,7 @@ export function parseStalwartSettings(config: ConfigSource): StalwartSettings | 
       "homelab-mail:stalwartPassword is not set; run: pulumi config set --secret homelab-mail:stalwartPassword",
     );
   }
-  const accountPasswords = parseAccountPasswords(
-    configValue(config, "stalwartAccountPasswords"),
-    problems,
-  );
+  const accountPasswords = parseAccountPasswords(configValue(config, "stalwartAccountPasswords"), problems);
   if (problems.length > 0) throw new Error(problems.join("; "));
   return {
     endpoint: String(s.endpoint),
