@@ -10,12 +10,21 @@
  * This is a real module in the provider host (loaded through the shim), so the set lasts for the
  * process: one deployment.
  */
-const claimed = new Set<string>();
+const claimed = new Map<string, Set<string>>();
 
-export function claim(identity: string | undefined): void {
-  if (identity) claimed.add(identity);
+/** `location` is how the object was reached: its endpoint, or SSH address and port. */
+export function claim(identity: string | undefined, location: string): void {
+  if (!identity) return;
+  const at = claimed.get(identity) ?? new Set<string>();
+  claimed.set(identity, at.add(location));
 }
 
-export function isClaimed(identity: string | undefined): boolean {
-  return identity !== undefined && claimed.has(identity);
+/**
+ * True when a create or update in this process took over the object through another location: a
+ * delete through `location` would remove what the replacement just adopted. A delete through the
+ * same location (a removed resource, a destroy) is never skipped.
+ */
+export function isClaimedElsewhere(identity: string | undefined, location: string): boolean {
+  if (!identity) return false;
+  return [...(claimed.get(identity) ?? [])].some((l) => l !== location);
 }

@@ -10,7 +10,7 @@
  *  - a read or delete refused for a credential, pin or host key names the fix: run the program.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { claim, isClaimed } from "./claims";
+import { claim, isClaimedElsewhere } from "./claims";
 import { configure as configureContext, settings, type ConfigSource } from "./context";
 import { withRunProgramHint } from "./lastUpConfig";
 import { identityOf, registry, settingsParsers, systemOf } from "./registry";
@@ -38,6 +38,8 @@ export function provider(kind: string): pulumi.dynamic.ResourceProvider {
   const system = systemOf[kind];
   const retired = async () => (await settings()).systems[system] === undefined;
   const where = (props: Outs) => String(props.endpoint ?? props.sshHost ?? "its server");
+  /** How the object was reached, as its outputs say. */
+  const location = (props: Outs) => JSON.stringify([props.endpoint, props.sshHost, props.sshPort]);
   const gated: Record<string, Fn> = {};
   for (const m of METHODS) {
     const fn = impl[m];
@@ -51,7 +53,7 @@ export function provider(kind: string): pulumi.dynamic.ResourceProvider {
     gated.create = async (inputs) => {
       await settings();
       const r = (await impl.create!.call(impl, inputs)) as { id: string; outs?: Outs };
-      claim(identityOf(kind, r.id, r.outs ?? {}));
+      claim(identityOf(kind, r.id, r.outs ?? {}), location(r.outs ?? {}));
       return r;
     };
   }
@@ -59,7 +61,7 @@ export function provider(kind: string): pulumi.dynamic.ResourceProvider {
     gated.update = async (id, olds, news) => {
       await settings();
       const r = (await impl.update!.call(impl, id, olds, news)) as { outs?: Outs };
-      claim(identityOf(kind, String(id), r.outs ?? {}));
+      claim(identityOf(kind, String(id), r.outs ?? {}), location(r.outs ?? {}));
       return r;
     };
   }
@@ -89,7 +91,7 @@ export function provider(kind: string): pulumi.dynamic.ResourceProvider {
       return;
     }
     // The replacement created in this deployment adopted this very object (an endpoint change).
-    if (isClaimed(identityOf(kind, String(id), outs))) return;
+    if (isClaimedElsewhere(identityOf(kind, String(id), outs), location(outs))) return;
     if (!impl.delete) return;
     try {
       return await impl.delete.call(impl, id, props);
