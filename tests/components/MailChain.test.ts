@@ -16,7 +16,12 @@ const TXT = `v=DKIM1; h=sha256; k=rsa; p=${"Q".repeat(392)}`;
 /** Builds a MailChain under mocks, recording every resource with its inputs and its explicit dependencies. */
 async function build(
   config: MailChainConfig,
-): Promise<{ seen: Seen[]; steps: string[]; mailRecords: Record<string, { spf: string; dmarc: string }> }> {
+): Promise<{
+  seen: Seen[];
+  steps: string[];
+  mailRecords: Record<string, { spf: string; dmarc: string }>;
+  smtpRelay?: unknown;
+}> {
   const seen = new Map<string, Seen>();
   await pulumi.runtime.setMocks(
     {
