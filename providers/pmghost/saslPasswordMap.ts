@@ -13,7 +13,14 @@ import {
   sha256,
   type HostInputs,
 } from "./hostResource";
-import { renderSaslMap, saslKeys, saslPasswordProblem, saslUserProblem, SASL_PATH } from "./saslMap";
+import {
+  absorbable,
+  renderSaslMap,
+  saslKeys,
+  saslPasswordProblem,
+  saslUserProblem,
+  SASL_PATH,
+} from "./saslMap";
 import { pmgHost, type PmgHostSettings } from "./settings";
 import { shellCommand } from "./shell";
 
@@ -185,7 +192,10 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     const files = await pmgHost(inputs.sshHost, inputs.sshPort);
     const current = await files.readText(SASL_PATH);
     const text = renderSaslMap(inputs.relayHost, inputs.relayPort, inputs.username, await password());
-    if (current !== undefined && current !== text && !(await adoptExisting())) {
+    const pw = await password();
+    const absorbed =
+      current !== undefined && absorbable(current, inputs.relayHost, inputs.relayPort, inputs.username, pw);
+    if (current !== undefined && current !== text && !absorbed && !(await adoptExisting())) {
       throw adoptionRefused(
         files.client.label,
         SASL_PATH,
