@@ -190,6 +190,7 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
 
   async create(inputs) {
     const files = await pmgHost(inputs.sshHost, inputs.sshPort);
+    await files.regularFile(SASL_PATH); // never read or judged through a link
     const current = await files.readText(SASL_PATH);
     const text = renderSaslMap(inputs.relayHost, inputs.relayPort, inputs.username, await password());
     const pw = await password();
