@@ -36,6 +36,8 @@ export class PmgGateway extends pulumi.ComponentResource {
   constructor(name: string, args: PmgGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:pmg:PmgGateway", name, {}, opts);
     const { pmg } = args;
+    // A comment left undeclared is not managed: an adopted object keeps the one it has (lib/config/labels.ts).
+    const comments = pmg.comments ?? {};
     const endpoint = pmg.endpoint;
     this.name = name;
     this.endpoint = endpoint;
@@ -44,7 +46,7 @@ export class PmgGateway extends pulumi.ComponentResource {
     for (const cidr of pmg.trustedNetworks) {
       new PmgTrustedNetwork(
         `${name}-network-${cidr.replace("/", "-")}`,
-        { endpoint, cidr, comment: "managed by homelab-mail" },
+        { endpoint, cidr, comment: comments.trustedNetworks?.[cidr] },
         child,
       );
     }
@@ -58,7 +60,7 @@ export class PmgGateway extends pulumi.ComponentResource {
     for (const domain of args.domains) {
       new PmgRelayDomain(
         `${name}-relay-${domain}`,
-        { endpoint, domain, comment: "managed by homelab-mail" },
+        { endpoint, domain, comment: comments.relayDomains?.[domain] },
         child,
       );
       new PmgTransport(
@@ -70,14 +72,14 @@ export class PmgGateway extends pulumi.ComponentResource {
           port: pmg.transport.port,
           protocol: pmg.transport.protocol,
           useMx: false,
-          comment: "deliver to Stalwart",
+          comment: comments.transports?.[domain],
         },
         { ...child, dependsOn: args.transportsAfter },
       );
       dkimDomains.push(
         new PmgDkimDomain(
           `${name}-dkim-${domain}`,
-          { endpoint, domain, comment: "managed by homelab-mail" },
+          { endpoint, domain, comment: comments.dkimDomains?.[domain] },
           child,
         ),
       );
