@@ -10,7 +10,7 @@ export interface PmgTrustedNetworkArgs {
   readonly endpoint: pulumi.Input<string>;
   /** Network allowed to relay through PMG without authentication, canonical CIDR (`192.0.2.0/24`). */
   readonly cidr: pulumi.Input<string>;
-  /** Free text shown in PMG's GUI. Default: empty. */
+  /** Free text shown in PMG's GUI. Undefined: not managed (an existing entry keeps its own; created without). */
   readonly comment?: pulumi.Input<string>;
 }
 
@@ -32,6 +32,6 @@ export const provider = entryProvider({
   collection: "/config/mynetworks",
   key: "cidr",
   validateKey: v.cidr,
-  fields: { comment: { type: "string", validate: v.comment } },
+  fields: { comment: { type: "string", validate: v.comment, label: true } },
   alwaysPut: ["comment"],
 });
