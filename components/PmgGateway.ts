@@ -46,7 +46,12 @@ export class PmgGateway extends pulumi.ComponentResource {
     for (const cidr of pmg.trustedNetworks) {
       new PmgTrustedNetwork(
         `${name}-network-${cidr.replace("/", "-")}`,
-        { endpoint, cidr, comment: comments.trustedNetworks?.[cidr] },
+        {
+          endpoint,
+          cidr,
+          comment: comments.trustedNetworks?.[cidr],
+          ...(pmg.acknowledgePublicNetworks?.includes(cidr) ? { acknowledgePublic: true } : {}),
+        },
         child,
       );
     }
