@@ -14,9 +14,7 @@ interface Seen {
 const TXT = `v=DKIM1; h=sha256; k=rsa; p=${"Q".repeat(392)}`;
 
 /** Builds a MailChain under mocks, recording every resource with its inputs and its explicit dependencies. */
-async function build(
-  config: MailChainConfig,
-): Promise<{
+async function build(config: MailChainConfig): Promise<{
   seen: Seen[];
   steps: string[];
   mailRecords: Record<string, { spf: string; dmarc: string }>;
