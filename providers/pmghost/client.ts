@@ -41,6 +41,13 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** Failures of the connection itself (not of a command), after which one reconnect is worth trying. */
 class ConnectionLost extends Error {}
+/**
+ * The server refused to open one more channel (OpenSSH answers "open failed" when MaxSessions is
+ * reached, and frees a session slot a moment after the client saw the channel close). The
+ * connection itself is fine and shared by the other operations in flight: closing it, as for a
+ * lost connection, failed them all ("No response from server"), which was the pmghost suite's flake.
+ */
+class ChannelRefused extends Error {}
 
 export class PmgHostClient {
   readonly counters = { connections: 0, commands: 0, fileOps: 0 };
@@ -123,14 +130,21 @@ export class PmgHostClient {
     code: "E_SSH_COMMAND" | "E_SSH_FILE",
     fn: () => Promise<T>,
   ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0, refused = 0; ; attempt++) {
+      const used = this.connection;
       try {
         return await fn();
       } catch (e) {
         if (e instanceof SshError) throw e;
+        if (e instanceof ChannelRefused && refused++ < 5) {
+          attempt--; // not a lost connection: wait for a session slot, on the same connection
+          await new Promise((r) => setTimeout(r, 100 * refused));
+          continue;
+        }
         const lost = e instanceof ConnectionLost || (e as { code?: string }).code === "ECONNRESET";
         if (lost && attempt === 0) {
-          await this.close();
+          // Only the connection this operation used: another one's retry may already have a new one.
+          if (this.connection === used || used === undefined) await this.close();
           continue;
         }
         const reason = this.redact((e as Error).message || String(e));
@@ -217,7 +231,12 @@ export class PmgHostClient {
 function execOn(conn: Client, command: string, opts: RunOptions): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     conn.exec(command, (err, channel) => {
-      if (err) return reject(new ConnectionLost(err.message));
+      if (err)
+        return reject(
+          /channel open failure|open failed/i.test(err.message)
+            ? new ChannelRefused(err.message)
+            : new ConnectionLost(err.message),
+        );
       const out: Buffer[] = [];
       const errs: Buffer[] = [];
       let code: number | undefined;
