@@ -21,6 +21,10 @@ export interface ModelOptions {
   readonly spfOnEnable?: "replace" | "add" | "keep";
   /** Zone names made at start (empty zones). Default example.net and example.org. */
   readonly zones?: string[];
+  /** Ids for those zones (32 hex each; default random), so a stack config can name them. */
+  readonly zoneIds?: string[];
+  /** The account's id (32 hex; default random). */
+  readonly accountId?: string;
 }
 
 export interface DnsRecord {
@@ -84,20 +88,22 @@ export const txtValue = (content: string) =>
 export const isSpf = (r: DnsRecord) => r.type === "TXT" && /^v=spf1(\s|$)/i.test(txtValue(r.content));
 
 export class CloudflareModel {
-  readonly accountId = hex();
+  readonly accountId: string;
   readonly zones: Zone[];
   readonly addresses: Address[] = [];
   private readonly opts: Required<ModelOptions>;
 
   constructor(opts: ModelOptions = {}) {
     this.opts = {
-      apexName: "refuse",
-      spfOnEnable: "replace",
-      zones: ["example.net", "example.org"],
-      ...opts,
+      apexName: opts.apexName ?? "refuse",
+      spfOnEnable: opts.spfOnEnable ?? "replace",
+      zones: opts.zones ?? ["example.net", "example.org"],
+      zoneIds: opts.zoneIds ?? [],
+      accountId: opts.accountId ?? hex(),
     };
-    this.zones = this.opts.zones.map((name) => ({
-      id: hex(),
+    this.accountId = this.opts.accountId;
+    this.zones = this.opts.zones.map((name, i) => ({
+      id: this.opts.zoneIds[i] ?? hex(),
       name,
       records: [],
       rules: [],
