@@ -44,3 +44,10 @@ export async function cloudflareClient(): Promise<CloudflareClient> {
   }
   return cached.client;
 }
+
+/** Closes the process's client (tests that run the provider in their own process). */
+export async function closeCloudflareClient(): Promise<void> {
+  const c = cached?.client;
+  cached = undefined;
+  await c?.close();
+}

@@ -1,8 +1,11 @@
 /**
  * Runs the program (index.ts) under Pulumi's mock runtime with a given stack config and records
- * every resource it registers, by type and name.
+ * every resource it registers, by type and name. Cloudflare resources and invokes go to a Cloudflare
+ * stand-in through CloudflareMockEngine (./cloudflareMock.ts): the one given, which keeps its state
+ * across runs like a stack, or a fresh one per run with the config's account and zones.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { CloudflareMockEngine } from "./cloudflareMock";
 
 export interface Registered {
   readonly type: string;
@@ -13,15 +16,42 @@ export interface Registered {
 /** The exports (stack outputs) of the latest runProgram. */
 export const lastRun: { exports: Record<string, unknown> } = { exports: {} };
 
+export interface RunOptions {
+  /** The stack's Cloudflare; default a fresh stand-in holding the config's account and zones. */
+  readonly cloudflare?: CloudflareMockEngine;
+  /** `pulumi preview` instead of `pulumi up`. */
+  readonly preview?: boolean;
+}
+
+/** A fresh stand-in with the account and zones the config names. */
+export function cloudflareFor(
+  config: Record<string, unknown>,
+  adoptExisting = false,
+): Promise<CloudflareMockEngine> {
+  const domains = (config.domains ?? []) as { name: string; cloudflareZoneId: string }[];
+  return CloudflareMockEngine.start(
+    {
+      accountId: config.cloudflareAccountId as string | undefined,
+      zones: domains.map((d) => d.name),
+      zoneIds: domains.map((d) => d.cloudflareZoneId),
+    },
+    adoptExisting,
+  );
+}
+
 export async function runProgram(
   config: Record<string, unknown>,
   secrets: Record<string, string>,
+  opts: RunOptions = {},
 ): Promise<Registered[]> {
   const registered: Registered[] = [];
+  const cloudflare = opts.cloudflare ?? (await cloudflareFor(config));
+  await cloudflare.beginRun(opts.preview === true);
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
+      async newResource(args) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        if (cloudflare.handles(args.type)) return cloudflare.newResource(args);
         const state = { ...args.inputs };
         if (args.type.endsWith(":StalwartPrincipal") && args.inputs.type === "individual") {
           Object.assign(state, {
@@ -38,11 +68,11 @@ export async function runProgram(
         }
         return { id: `${args.name}-id`, state };
       },
-      call: (args) => args.inputs,
+      call: (args) => (args.token.startsWith("cloudflare:") ? cloudflare.call(args) : args.inputs),
     },
     "homelab-mail",
     "homelab",
-    false,
+    opts.preview === true,
   );
   const all: Record<string, string> = {};
   for (const [k, v] of Object.entries(config))
@@ -64,5 +94,8 @@ export async function runProgram(
       (o) => new Promise((resolve) => (pulumi.output(o) as pulumi.Output<unknown>).apply(resolve)),
     ),
   );
+  await new Promise((r) => setTimeout(r, 50));
+  await cloudflare.endRun();
+  if (!opts.cloudflare) await cloudflare.close();
   return registered;
 }
