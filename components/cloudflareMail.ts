@@ -4,8 +4,8 @@
  *
  * What exists is read from the API on every preview and update (the provider's invokes
  * getEmailRoutingAddresses, getEmailRoutingRules, getEmailRoutingSettings) and decided by the pure
- * plan in lib/cloudflarePlan.ts: existing addresses, rules and routing are imported, never created
- * twice; rules wait for verified destinations, so the first `pulumi up` never meets error 2054, and
+ * plan in lib/cloudflarePlan.ts: existing addresses are adopted, hand-made rules and routing imported,
+ * nothing created twice; rules wait for verified destinations, so the first `pulumi up` never meets error 2054, and
  * `pendingSteps` says what to click. The resources that depend on the reads are registered once
  * they are known; invokes run during previews too, so `pulumi preview` lists them.
  */
@@ -21,6 +21,7 @@ import {
 } from "../lib/cloudflarePlan";
 import type { DmarcPolicy, SpfPolicy } from "../lib/records";
 import { routesByZone } from "../lib/routing";
+import { CloudflareDestinationAddress } from "../providers/cloudflare/destinationAddress";
 import { CloudflareEmailRouting } from "./CloudflareEmailRouting";
 import { CloudflareMailRecords } from "./CloudflareMailRecords";
 
@@ -84,15 +85,14 @@ export function cloudflareMail(
   );
 
   const built = pulumi.all([addresses, zones]).apply(([liveAddresses, liveZones]) => {
-    const destinations = planDestinations(accountId, Object.values(roles), liveAddresses);
-    const resources: Record<string, cloudflare.EmailRoutingAddress> = {};
+    const destinations = planDestinations(Object.values(roles), liveAddresses);
+    const resources: Record<string, CloudflareDestinationAddress> = {};
     for (const [role, email] of Object.entries(roles)) {
-      const d = destinations.find((x) => x.email === email)!;
-      resources[email] = new cloudflare.EmailRoutingAddress(
+      // Adopts an address the account has (creating it again answers 100640); see its module for why not `import`.
+      resources[email] = new CloudflareDestinationAddress(
         `${name}-destination-${role}`,
         { accountId, email },
-        // An address the account has is imported: creating it again answers 100640.
-        { parent, import: d.importId },
+        { parent, aliases: [{ type: "cloudflare:index/emailRoutingAddress:EmailRoutingAddress" }] },
       );
     }
     const pending: string[] = [];

@@ -2,15 +2,18 @@
  * What the Cloudflare part of the chain declares, decided from what the API reports at run time
  * (the provider's invokes, read on every preview and update). Pure, unit-tested.
  *
- * - A destination address the account already has is imported, never created again (a create
- *   answers 100640 "destination address already exists").
+ * - A destination address the account already has is adopted, never created again (a create
+ *   answers 100640 "destination address already exists"; providers/cloudflare/destinationAddress.ts).
  * - A forwarding rule is declared only to a verified destination: Cloudflare refuses any other
  *   with 400/2054 (api-schemas `email-routing-routing-rules-create-routing-rule`: "Forward actions
  *   require exactly one verified destination address"). The others wait, and say so.
- * - A rule that already forwards the address to its destination (made in the dashboard, or by an
- *   earlier run) is imported with its live name, priority and enabled flag, so the import matches
- *   on every CLI version and later runs see no diff. A rule for the address that forwards elsewhere
- *   is reported: Cloudflare applies only the most recent rule for an address (enable-email-routing.mdx).
+ * - A rule made by hand that already forwards the address to its destination is imported with its
+ *   live name and priority, so the import matches on every CLI version; the same import id every run
+ *   is then a no-op. A rule this stack made (named by `ruleName`) is never given `import`: its state id
+ *   (`<ruleId>`) differs from the import id (`<zoneId>/<ruleId>`), and Pulumi answers such an import
+ *   with an import-replacement that deletes the old object (pulumi/pulumi step_generator.go, `isImport`).
+ *   A rule for the address that forwards elsewhere is reported: Cloudflare applies only the most
+ *   recent rule for an address (enable-email-routing.mdx).
  */
 export interface LiveAddress {
   readonly id: string;
@@ -30,8 +33,8 @@ export interface LiveRule {
 
 export interface DestinationPlan {
   readonly email: string;
-  /** `<accountId>/<id>` (the provider's import id) when the account has it already. */
-  readonly importId?: string;
+  /** Cloudflare's id, when the account has the address already. */
+  readonly id?: string;
   readonly verified: boolean;
 }
 
@@ -61,16 +64,10 @@ export interface ZoneRulesPlan {
 /** The name this stack gives the rules it creates. */
 export const ruleName = (address: string) => `${address} (homelab-mail)`;
 
-export function planDestinations(
-  accountId: string,
-  emails: string[],
-  live: LiveAddress[],
-): DestinationPlan[] {
+export function planDestinations(emails: string[], live: LiveAddress[]): DestinationPlan[] {
   return [...new Set(emails.map((e) => e.toLowerCase()))].map((email) => {
     const found = live.find((a) => a.email.toLowerCase() === email);
-    return found
-      ? { email, importId: `${accountId}/${found.id}`, verified: Boolean(found.verified) }
-      : { email, verified: false };
+    return found ? { email, id: found.id, verified: Boolean(found.verified) } : { email, verified: false };
   });
 }
 
@@ -108,10 +105,17 @@ export function planZoneRules(
       waiting.push({ address, destination });
       continue;
     }
+    const ours = !same || same.name === ruleName(address);
     rules.push(
-      same
-        ? { address, destination, name: same.name, priority: same.priority, importId: `${zoneId}/${same.id}` }
-        : { address, destination, name: ruleName(address), priority: 0 },
+      ours
+        ? { address, destination, name: ruleName(address), priority: same?.priority ?? 0 }
+        : {
+            address,
+            destination,
+            name: same.name,
+            priority: same.priority,
+            importId: `${zoneId}/${same.id}`,
+          },
     );
   }
   return { rules, waiting, strays };

@@ -14,13 +14,15 @@
  * `import`: the engine reads the object and fails when the declared inputs differ
  * ("inputs to import do not match the existing resource", pulumi/pulumi PR #2893); once the object
  * is in state with that id the option changes nothing (docs/assumptions.md).
- * The project's own CloudflareTxtRecord runs its real provider code in this process.
+ * The project's own CloudflareTxtRecord and CloudflareDestinationAddress run their real provider code
+ * in this process.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { MockCallArgs, MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime/mocks";
 import { CloudflareClient } from "../../providers/cloudflare/client";
 import { closeCloudflareClient, parseCloudflareSettings } from "../../providers/cloudflare/settings";
-import { KIND as TXT_KIND, provider as txtProvider } from "../../providers/cloudflare/txtRecord";
-import type { Inputs as TxtInputs, Outputs as TxtOutputs } from "../../providers/cloudflare/txtRecord";
+import * as destinationAddress from "../../providers/cloudflare/destinationAddress";
+import * as txtRecord from "../../providers/cloudflare/txtRecord";
 import { configure } from "../../providers/context";
 import {
   startCloudflareServer,
@@ -28,7 +30,14 @@ import {
   type CloudflareTestServer,
 } from "../servers/cloudflare/server";
 
-const TXT_TYPE = `pulumi-nodejs:dynamic/${TXT_KIND}`;
+type Dynamic = pulumi.dynamic.ResourceProvider<Record<string, unknown>, Record<string, unknown>>;
+/** The project's own Cloudflare resources, by the type the engine sees. */
+const DYNAMIC: Record<string, Dynamic> = Object.fromEntries(
+  [txtRecord, destinationAddress].map((m) => [
+    `pulumi-nodejs:dynamic/${m.KIND}`,
+    m.provider as unknown as Dynamic,
+  ]),
+);
 const ADDRESS = "cloudflare:index/emailRoutingAddress:EmailRoutingAddress";
 const RULE = "cloudflare:index/emailRoutingRule:EmailRoutingRule";
 const ROUTING = "cloudflare:index/emailRoutingDns:EmailRoutingDns";
@@ -36,6 +45,8 @@ const ROUTING = "cloudflare:index/emailRoutingDns:EmailRoutingDns";
 interface Entry {
   type: string;
   id: string;
+  /** The `import` id it was imported with, if any. */
+  importId?: string;
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
 }
@@ -70,7 +81,19 @@ const ruleBody = (i: Record<string, unknown>) => ({
     value: a.values,
   })),
 });
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Deep equality whatever the key order (the mock runtime's serialization does not keep it). */
+const canonical = (x: unknown): unknown =>
+  Array.isArray(x)
+    ? x.map(canonical)
+    : x && typeof x === "object"
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .filter((k) => (x as Record<string, unknown>)[k] !== undefined)
+            .map((k) => [k, canonical((x as Record<string, unknown>)[k])]),
+        )
+      : x;
+const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 export class CloudflareMockEngine {
   readonly api: CloudflareClient;
@@ -79,6 +102,8 @@ export class CloudflareMockEngine {
   /** What the run did or (preview) would do: `<op> <resource name>`, op create|import|update|replace|delete|same. */
   steps: string[] = [];
   private current = "";
+  private inflight = 0;
+  private lastActivity = 0;
   private prev = new Map<string, Entry>();
   private seen = new Map<string, Entry>();
   private dryRun = false;
@@ -102,7 +127,7 @@ export class CloudflareMockEngine {
   }
 
   handles(type: string): boolean {
-    return type.startsWith("cloudflare:") || type === TXT_TYPE;
+    return type.startsWith("cloudflare:") || type in DYNAMIC;
   }
 
   /** A `pulumi preview` (nothing written) or `pulumi up`. */
@@ -122,6 +147,7 @@ export class CloudflareMockEngine {
 
   /** The end of the run: what was not registered again is deleted, newest first. */
   async endRun(): Promise<void> {
+    await this.settled();
     if (this.dryRun) return;
     const gone = [...this.prev.entries()].filter(([name]) => !this.seen.has(name)).reverse();
     for (const [name, e] of gone) {
@@ -132,6 +158,8 @@ export class CloudflareMockEngine {
   }
 
   async newResource(args: MockResourceArgs): Promise<MockResourceResult> {
+    this.inflight++;
+    this.lastActivity = Date.now();
     try {
       const entry = await this.register(args);
       this.seen.set(args.name, entry);
@@ -139,7 +167,16 @@ export class CloudflareMockEngine {
     } catch (e) {
       this.errors.push(`${args.name}: ${(e as Error).message}`);
       return { id: undefined, state: args.inputs };
+    } finally {
+      this.inflight--;
+      this.lastActivity = Date.now();
     }
+  }
+
+  /** Resolves once no registration is in flight and none started for `quietMs`: the program is done. */
+  async settled(quietMs = 500): Promise<void> {
+    while (this.inflight > 0 || Date.now() - this.lastActivity < quietMs)
+      await new Promise((r) => setTimeout(r, 50));
   }
 
   async call(args: MockCallArgs): Promise<Record<string, unknown>> {
@@ -184,10 +221,15 @@ export class CloudflareMockEngine {
     const { __provider: _p, ...inputs } = args.inputs as Record<string, unknown>;
     const old = this.prev.get(args.name);
     this.current = args.name;
-    if (args.type === TXT_TYPE) return this.txt(args.name, inputs as unknown as TxtInputs, old);
-    if (args.id && !(old && old.id === args.id)) {
-      this.step("import");
-      return this.importOne(args.type, args.id, inputs);
+    if (args.type in DYNAMIC) return this.dynamic(args.type, args.name, inputs, old);
+    // pulumi/pulumi step_generator.go: an import when there is no old resource or its import id (or
+    // else its id) differs from the goal's; with an old one that is an import-replacement, whose
+    // replace step then deletes the old object.
+    if (args.id && !(old && (old.importId ?? old.id) === args.id)) {
+      this.step(old ? "import-replace" : "import");
+      const imported = { ...(await this.importOne(args.type, args.id, inputs)), importId: args.id };
+      if (old && !this.dryRun) await this.remove(old);
+      return imported;
     }
     if (old && old.type === args.type) {
       const unchanged = same(old.inputs, inputs);
@@ -276,33 +318,33 @@ export class CloudflareMockEngine {
     return { type, id, inputs: i, outputs };
   }
 
-  private async txt(name: string, i: TxtInputs, old: Entry | undefined): Promise<Entry> {
-    const checked = await txtProvider.check!(old?.inputs as unknown as TxtInputs, i);
+  /** The engine's steps for a dynamic resource: check, then create, or diff and update/replace. */
+  private async dynamic(
+    type: string,
+    name: string,
+    i: Record<string, unknown>,
+    old: Entry | undefined,
+  ): Promise<Entry> {
+    const p = DYNAMIC[type];
+    const checked = await p.check!(old?.inputs ?? {}, i);
     if (checked.failures?.length) throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
-    const news = checked.inputs as TxtInputs;
-    const entry = (id: string, outs: TxtOutputs): Entry => ({
-      type: TXT_TYPE,
-      id,
-      inputs: news as unknown as Record<string, unknown>,
-      outputs: outs as unknown as Record<string, unknown>,
-    });
+    const news = checked.inputs ?? i;
     if (!old) {
       this.step("create", name);
-      if (this.dryRun) return entry("", { ...news, recordId: "", origin: "" });
-      const made = await txtProvider.create!(news);
-      return entry(made.id, made.outs!);
+      if (this.dryRun) return { type, id: "", inputs: news, outputs: news };
+      const made = await p.create!(news);
+      return { type, id: made.id, inputs: news, outputs: made.outs! };
     }
-    const olds = old.outputs as unknown as TxtOutputs;
-    const diff = await txtProvider.diff!(old.id, olds, news);
+    const diff = await p.diff!(old.id, old.outputs, news);
     this.step(diff.changes ? (diff.replaces?.length ? "replace" : "update") : "same", name);
     if (!diff.changes || this.dryRun) return old;
     if (diff.replaces?.length) {
-      const made = await txtProvider.create!(news);
-      await txtProvider.delete!(old.id, olds);
-      return entry(made.id, made.outs!);
+      const made = await p.create!(news);
+      await p.delete!(old.id, old.outputs);
+      return { type, id: made.id, inputs: news, outputs: made.outs! };
     }
-    const updated = await txtProvider.update!(old.id, olds, news);
-    return entry(old.id, updated.outs as TxtOutputs);
+    const updated = await p.update!(old.id, old.outputs, news);
+    return { type, id: old.id, inputs: news, outputs: updated.outs! };
   }
 
   private async remove(e: Entry): Promise<void> {
@@ -310,7 +352,7 @@ export class CloudflareMockEngine {
     if (e.type === ADDRESS) await this.api.delete(`/accounts/${i.accountId}/email/routing/addresses/${e.id}`);
     else if (e.type === RULE) await this.api.delete(`/zones/${i.zoneId}/email/routing/rules/${e.id}`);
     else if (e.type === ROUTING) await this.api.delete(`/zones/${i.zoneId}/email/routing/dns`);
-    else if (e.type === TXT_TYPE) await txtProvider.delete!(e.id, e.outputs as unknown as TxtOutputs);
+    else if (e.type in DYNAMIC) await DYNAMIC[e.type].delete!(e.id, e.outputs);
   }
 
   async close(): Promise<void> {

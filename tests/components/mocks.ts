@@ -5,6 +5,7 @@
  * across runs like a stack, or a fresh one per run with the config's account and zones.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { ModelOptions } from "../servers/cloudflare/model";
 import { CloudflareMockEngine } from "./cloudflareMock";
 
 export interface Registered {
@@ -21,12 +22,15 @@ export interface RunOptions {
   readonly cloudflare?: CloudflareMockEngine;
   /** `pulumi preview` instead of `pulumi up`. */
   readonly preview?: boolean;
+  /** The DKIM TXT value PMG's selector reports (default a short test key). */
+  readonly dkimTxtValue?: string;
 }
 
 /** A fresh stand-in with the account and zones the config names. */
 export function cloudflareFor(
   config: Record<string, unknown>,
   adoptExisting = false,
+  model: ModelOptions = {},
 ): Promise<CloudflareMockEngine> {
   const domains = (config.domains ?? []) as { name: string; cloudflareZoneId: string }[];
   return CloudflareMockEngine.start(
@@ -34,9 +38,15 @@ export function cloudflareFor(
       accountId: config.cloudflareAccountId as string | undefined,
       zones: domains.map((d) => d.name),
       zoneIds: domains.map((d) => d.cloudflareZoneId),
+      ...model,
     },
     adoptExisting,
   );
+}
+
+/** An output's value; in a preview, unknown parts resolve too (as Pulumi's internal unknown marker). */
+export function settle(o: unknown): Promise<unknown> {
+  return (pulumi.output(o) as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(true);
 }
 
 export async function runProgram(
@@ -62,7 +72,7 @@ export async function runProgram(
         if (args.type.endsWith("PmgDkimSelector")) {
           Object.assign(state, {
             publicKey: "MIIBIjANBg",
-            txtValue: "v=DKIM1; h=sha256; k=rsa; p=MIIBIjANBg",
+            txtValue: opts.dkimTxtValue ?? "v=DKIM1; h=sha256; k=rsa; p=MIIBIjANBg",
             active: true,
           });
         }
@@ -89,11 +99,8 @@ export async function runProgram(
   lastRun.exports = program.exports;
   // Let every registration and apply settle.
   await new Promise((r) => setTimeout(r, 50));
-  await Promise.all(
-    Object.values(program.exports).map(
-      (o) => new Promise((resolve) => (pulumi.output(o) as pulumi.Output<unknown>).apply(resolve)),
-    ),
-  );
+  // `promise(true)`: in a preview, unknown values resolve too (apply would never run for them).
+  await Promise.all(Object.values(program.exports).map((o) => settle(o)));
   await new Promise((r) => setTimeout(r, 50));
   await cloudflare.endRun();
   if (!opts.cloudflare) await cloudflare.close();

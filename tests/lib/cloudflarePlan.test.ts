@@ -6,7 +6,6 @@ import {
   type LiveRule,
 } from "../../lib/cloudflarePlan";
 
-const ACCOUNT = "a".repeat(32);
 const ZONE = "1".repeat(32);
 const rule = (id: string, to: string, dest: string, extra: Partial<LiveRule> = {}): LiveRule => ({
   id,
@@ -19,14 +18,13 @@ const rule = (id: string, to: string, dest: string, extra: Partial<LiveRule> = {
 });
 
 describe("planDestinations", () => {
-  it("imports an address the account has (any case) and reads its verification", () => {
+  it("finds an address the account has (any case) and reads its verification", () => {
     const plan = planDestinations(
-      ACCOUNT,
       ["box@example.com", "me@example.com"],
       [{ id: "x1", email: "Box@Example.com", verified: "2026-01-01T00:00:00Z" }],
     );
     expect(plan).toEqual([
-      { email: "box@example.com", importId: `${ACCOUNT}/x1`, verified: true },
+      { email: "box@example.com", id: "x1", verified: true },
       { email: "me@example.com", verified: false },
     ]);
   });
@@ -59,7 +57,21 @@ describe("planZoneRules", () => {
     );
   });
 
-  it("imports a live rule that already does the same, keeping its name and priority", () => {
+  it("never imports a rule this stack made (an import id unlike its state id would replace it)", () => {
+    const plan = planZoneRules(ZONE, { "a@example.net": "box@example.com" }, dests, [
+      rule("r9", "a@example.net", "box@example.com", { name: ruleName("a@example.net"), priority: 0 }),
+    ]);
+    expect(plan.rules).toEqual([
+      {
+        address: "a@example.net",
+        destination: "box@example.com",
+        name: ruleName("a@example.net"),
+        priority: 0,
+      },
+    ]);
+  });
+
+  it("imports a hand-made rule that already does the same, keeping its name and priority", () => {
     const plan = planZoneRules(ZONE, { "a@example.net": "box@example.com" }, dests, [
       rule("r1", "A@example.net", "box@example.com"),
     ]);
