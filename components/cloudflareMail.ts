@@ -7,7 +7,9 @@
  * plan in lib/cloudflarePlan.ts: existing addresses are adopted, hand-made rules and routing imported,
  * nothing created twice; rules wait for verified destinations, so the first `pulumi up` never meets error 2054, and
  * `pendingSteps` says what to click. The resources that depend on the reads are registered once
- * they are known; invokes run during previews too, so `pulumi preview` lists them.
+ * they are known; invokes run during previews too, so `pulumi preview` lists them. The list invokes
+ * page through up to 1000 items when `maxItems` is unset (terraform-provider-cloudflare v5.22.0
+ * email_routing_address/list_data_source.go, email_routing_rule/list_data_source.go).
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
