@@ -1,6 +1,7 @@
 /**
  * The Cloudflare API's settings, from the same config the Cloudflare provider reads: the token
- * `cloudflare:apiToken` (or CLOUDFLARE_API_TOKEN, as the provider accepts) and `cloudflare:baseUrl`.
+ * `cloudflare:apiToken` (or CLOUDFLARE_API_TOKEN, as the provider accepts) and `cloudflare:baseUrl`
+ * (or CLOUDFLARE_BASE_URL, read by this program only: `npm run adoption-plan` cannot decrypt config).
  * `homelab-mail:cloudflareTlsFingerprint` exists only for the test stand-in's self-signed certificate.
  */
 import { NotConfiguredError } from "../../lib/errors";
@@ -16,7 +17,7 @@ export interface CloudflareSettings {
 export function parseCloudflareSettings(config: ConfigSource): CloudflareSettings {
   return {
     apiToken: config.get("cloudflare:apiToken") ?? process.env.CLOUDFLARE_API_TOKEN,
-    baseUrl: config.get("cloudflare:baseUrl"),
+    baseUrl: config.get("cloudflare:baseUrl") ?? process.env.CLOUDFLARE_BASE_URL,
     tlsFingerprint: config.get("homelab-mail:cloudflareTlsFingerprint"),
   };
 }
