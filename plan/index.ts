@@ -26,10 +26,11 @@ export const PLANNERS: Planner[] = [
   { system: "pmg", endpoint: (c) => c.pmg.endpoint, plan: planPmg },
   { system: "stalwart", endpoint: (c) => c.stalwart?.endpoint, plan: planStalwart },
   { system: "unifi", endpoint: (c) => c.unifi?.endpoint, plan: planUnifi },
-  // Token from CLOUDFLARE_API_TOKEN (the stack's cloudflare:apiToken is encrypted).
+  // Only with CLOUDFLARE_API_TOKEN in the environment (the stack's cloudflare:apiToken is encrypted).
   {
     system: "cloudflare",
-    endpoint: () => process.env.CLOUDFLARE_BASE_URL ?? CLOUDFLARE_API,
+    endpoint: () =>
+      process.env.CLOUDFLARE_API_TOKEN ? (process.env.CLOUDFLARE_BASE_URL ?? CLOUDFLARE_API) : undefined,
     plan: planCloudflare,
   },
 ];
