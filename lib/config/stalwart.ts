@@ -7,7 +7,16 @@ import type { StalwartAccount, StalwartConfig } from "./types";
 export function validateStalwart(p: Problems, value: unknown, domains: string[]): StalwartConfig | undefined {
   const o = p.object("stalwart", value, false);
   if (!o) return undefined;
-  p.unknownKeys("stalwart", o, ["endpoint", "username", "tlsFingerprint", "accounts", "imap"]);
+  p.unknownKeys("stalwart", o, [
+    "endpoint",
+    "username",
+    "tlsFingerprint",
+    "accounts",
+    "imap",
+    "diskQuotasRecalculated",
+  ]);
+  if (o.diskQuotasRecalculated !== undefined && typeof o.diskQuotasRecalculated !== "boolean")
+    p.add("stalwart.diskQuotasRecalculated", "must be true or false");
   p.check("stalwart.endpoint", o.endpoint, (x) => v.endpoint(x, ["https:", "http:"]));
   const username = p.string("stalwart.username", o.username) ?? "";
   if (o.tlsFingerprint !== undefined)
@@ -50,6 +59,7 @@ export function validateStalwart(p: Problems, value: unknown, domains: string[])
     tlsFingerprint: o.tlsFingerprint as string | undefined,
     accounts,
     imap,
+    diskQuotasRecalculated: o.diskQuotasRecalculated === true,
   };
 }
 

@@ -76,6 +76,8 @@ export interface StalwartConfig {
   readonly accounts: StalwartAccount[];
   /** What IMAP clients connect to; default: the endpoint's host, 993, implicit TLS. */
   readonly imap: { readonly host: string; readonly port: number; readonly security: "tls" | "starttls" };
+  /** Set after running "Recalculate disk quotas" once the 0.15 -> 0.16 migration is done. */
+  readonly diskQuotasRecalculated?: boolean;
 }
 
 export interface FetchmailConfig {

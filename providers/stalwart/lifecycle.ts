@@ -110,22 +110,46 @@ function conflict(e: StalwartApiError, want: PrincipalInputs): StalwartApiError 
 }
 
 /** Refuses a delete that would destroy mail (unless allowed) or leave addresses without their domain. */
-export function guardDelete(current: PrincipalRecord, props: PrincipalInputs, failure?: unknown): void {
+export function guardDelete(
+  current: PrincipalRecord,
+  props: PrincipalInputs,
+  failure?: unknown,
+  countersReset = false,
+): void {
   const where = `stalwart: refusing to delete ${noun(current)} on ${props.endpoint}`;
   if (failure !== undefined) {
     if (failure instanceof StalwartApiError && failure.kind === "objectIsLinked") {
       throw new DestructiveDeleteRefusedError(
-        `${where}: ${failure.serverMessage}. Nothing was changed. Delete or move what still uses it first.`,
+        `${where}: ${failure.serverMessage}. Nothing was changed. ${linkedHint(failure)}`,
       );
     }
     throw failure;
   }
-  if (current.type === "individual" && current.usedQuota > 0 && props.allowMailboxDeletion !== true) {
-    throw new DestructiveDeleteRefusedError(
-      `${where}: its mailbox holds ${current.usedQuota} bytes of mail, and Stalwart deletes an account's mail with it, with no undo. ` +
-        `Nothing was changed. If the account left the config by mistake, put it back. To delete it and its mail deliberately, ` +
-        `first set allowMailboxDeletion: true on it (homelab-mail:stalwart.accounts) and run \`pulumi up\`, then remove it and run \`pulumi up\` again.`,
-    );
+  const deliberately =
+    `If the account left the config by mistake, put it back. To delete it and its mail deliberately, ` +
+    `first set allowMailboxDeletion: true on it (homelab-mail:stalwart.accounts) and run \`pulumi up\`, then remove it and run \`pulumi up\` again.`;
+  if (current.type === "individual" && props.allowMailboxDeletion !== true) {
+    if (current.usedQuota === undefined) {
+      // Fail closed (issue 14): a usage that cannot be read may be a full mailbox.
+      throw new DestructiveDeleteRefusedError(
+        `${where}: Stalwart's answer does not say how much mail its mailbox holds (no usable ${"`"}usedQuota${"`"}/${"`"}usedDiskQuota${"`"}), ` +
+          `so it is treated as holding mail. Nothing was changed. ${deliberately}`,
+      );
+    }
+    if (countersReset && current.usedQuota === 0) {
+      // UPGRADING/v0_16.md, Step 2 "Disk quotas": the migration resets every usage counter to zero.
+      throw new DestructiveDeleteRefusedError(
+        `${where}: it was migrated from Stalwart 0.15 to 0.16, which resets every account's disk-usage counter to zero, ` +
+          `so its empty-looking mailbox may hold mail. Nothing was changed. In Stalwart's web admin run Tasks > "Recalculate disk quotas" ` +
+          `(UPGRADING/v0_16.md, Step 4), wait for it to finish, then run \`pulumi config set --path homelab-mail:stalwart.diskQuotasRecalculated true\` and \`pulumi up\` again. ${deliberately}`,
+      );
+    }
+    if (current.usedQuota > 0) {
+      throw new DestructiveDeleteRefusedError(
+        `${where}: its mailbox holds ${current.usedQuota} bytes of mail, and Stalwart deletes an account's mail with it, with no undo. ` +
+          `Nothing was changed. ${deliberately}`,
+      );
+    }
   }
   if (current.type === "domain" && current.dependents > 0) {
     throw new DestructiveDeleteRefusedError(
@@ -133,4 +157,20 @@ export function guardDelete(current: PrincipalRecord, props: PrincipalInputs, fa
         `Nothing was changed. Remove or move those addresses first.`,
     );
   }
+}
+
+/** What to do about the objects a 0.16 destroy named as still linked. */
+function linkedHint(e: StalwartApiError): string {
+  const linked = Array.isArray(e.details.linkedObjects)
+    ? (e.details.linkedObjects as { object?: unknown }[])
+    : [];
+  if (linked.length > 0 && linked.every((l) => l?.object === "DkimSignature")) {
+    // Automatic DKIM management (0.16's default, and what migrated domains get) creates signing keys
+    // that nothing removes when it is switched off; they block the destroy (jmap-0.16.md §3).
+    return (
+      "These are Stalwart's own DKIM keys for the domain (made while its DKIM management was Automatic; PMG signs the mail). " +
+      "Delete them in Stalwart's web admin (Settings > DKIM signatures, or `x:DkimSignature/set` destroy), then run `pulumi up` again."
+    );
+  }
+  return "Delete or move what still uses it first.";
 }

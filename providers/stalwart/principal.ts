@@ -12,7 +12,7 @@ import { checkPrincipal, INPUT_KEYS, type PrincipalInputs } from "./check";
 import { adoptOrCreate, guardDelete, passwordState } from "./lifecycle";
 import { differences, type Locator, type PrincipalRecord, type StalwartApi } from "./model";
 import { generatePassword } from "./passwords";
-import { configuredPassword, stalwartApi } from "./settings";
+import { configuredPassword, diskQuotasRecalculated, stalwartApi } from "./settings";
 
 export const KIND = "stalwart:StalwartPrincipal";
 
@@ -87,6 +87,8 @@ export interface PrincipalOutputs extends PrincipalInputs {
   readonly password?: string;
   readonly passwordDrift: boolean;
   readonly verifiedHash?: string;
+  /** Migrated from ≤0.15 to 0.16 and its usage counter not yet recalculated (lifecycle.ts `guardDelete`). */
+  readonly usageCountersReset?: boolean;
 }
 
 const locator = (p: PrincipalOutputs, id: string): Locator => ({
@@ -103,6 +105,7 @@ function outputs(
   api: StalwartApi,
   password?: string,
   knownHash?: string,
+  countersReset = false,
 ): PrincipalOutputs {
   const base = {
     ...pick(inputs),
@@ -114,6 +117,7 @@ function outputs(
     memberOf: rec.memberOf,
     principalId: rec.principalId,
     api: api.generation,
+    ...(countersReset ? { usageCountersReset: true } : {}),
   };
   if (rec.type !== "individual" || password === undefined) return { ...base, passwordDrift: false };
   const state = passwordState(rec, password, knownHash);
@@ -126,6 +130,17 @@ function outputs(
 
 function pick(p: PrincipalInputs): PrincipalInputs {
   return Object.fromEntries(INPUT_KEYS.map((k) => [k, p[k]])) as unknown as PrincipalInputs;
+}
+
+/**
+ * Whether the account's usage counter cannot be trusted: state written on ≤0.15 now read on 0.16
+ * means the server was migrated, and the migration zeroes every counter (UPGRADING/v0_16.md, Step 2
+ * "Disk quotas") until the admin runs "Recalculate disk quotas" and says so in config.
+ */
+async function countersReset(p: Partial<PrincipalOutputs>, api: StalwartApi): Promise<boolean> {
+  if (p.type !== "individual" || api.generation !== "jmap") return false;
+  if (p.api !== "rest" && p.usageCountersReset !== true) return false;
+  return !(await diskQuotasRecalculated());
 }
 
 /** The desired password: from config when set, else the one already in state, else a new one. */
@@ -166,7 +181,14 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const api = await stalwartApi(props.endpoint);
     const rec = await api.find(locator(props, id));
     if (!rec) return gone();
-    const outs = outputs(props, rec, api, props.password, props.verifiedHash);
+    const outs = outputs(
+      props,
+      rec,
+      api,
+      props.password,
+      props.verifiedHash,
+      await countersReset(props, api),
+    );
     // Typed as outputs by the SDK, but these are the inputs the next diff compares against.
     return { id, props: outs, inputs: pick(outs) as PrincipalOutputs };
   },
@@ -180,14 +202,14 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const setPassword =
       password !== undefined && (passwordState(current, password) !== "match" || password !== olds.password);
     const rec = await api.update(current, news, setPassword ? password : undefined);
-    return { outs: outputs(news, rec, api, password) };
+    return { outs: outputs(news, rec, api, password, undefined, await countersReset(olds, api)) };
   },
 
   async delete(id, props) {
     const api = await stalwartApi(props.endpoint);
     const current = await api.find(locator(props, id));
     if (!current) return;
-    guardDelete(current, props);
+    guardDelete(current, props, undefined, await countersReset(props, api));
     await api.remove(current).catch((e: unknown) => guardDelete(current, props, e));
   },
 };

@@ -18,6 +18,11 @@ export interface StalwartSettings {
   readonly tlsFingerprint?: string;
   /** The secret homelab-mail:stalwartAccountPasswords: account name -> password; others are generated. */
   readonly accountPasswords: Readonly<Record<string, string>>;
+  /**
+   * homelab-mail:stalwart.diskQuotasRecalculated: the admin ran "Recalculate disk quotas" after the
+   * 0.15 -> 0.16 migration, so usage counters of migrated accounts can be trusted again.
+   */
+  readonly diskQuotasRecalculated: boolean;
 }
 
 export function parseStalwartSettings(config: ConfigSource): StalwartSettings | undefined {
@@ -45,6 +50,7 @@ export function parseStalwartSettings(config: ConfigSource): StalwartSettings | 
     apiKey,
     tlsFingerprint: typeof s.tlsFingerprint === "string" ? s.tlsFingerprint : undefined,
     accountPasswords,
+    diskQuotasRecalculated: s.diskQuotasRecalculated === true,
   };
 }
 
@@ -100,6 +106,11 @@ export async function stalwartApi(endpoint: string): Promise<StalwartApi> {
 /** The desired password of an account when the stack config sets one. */
 export async function configuredPassword(name: string): Promise<string | undefined> {
   return (await systemSettings<StalwartSettings>("stalwart")).accountPasswords[name];
+}
+
+/** Whether the stack config says migrated accounts' usage counters were recalculated. */
+export async function diskQuotasRecalculated(): Promise<boolean> {
+  return (await systemSettings<StalwartSettings>("stalwart")).diskQuotasRecalculated === true;
 }
 
 /** For tests: request counters of every transport made so far. */

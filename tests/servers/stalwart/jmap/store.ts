@@ -73,6 +73,26 @@ export class JmapStore implements Directory {
     return this.next[type]++;
   }
 
+  /** Recovery mode's `restore-<id>` creates keep the old id (migrate_v016.py): later creates come after it. */
+  reserveId(type: "Domain" | "Account", id: number): void {
+    this.next[type] = Math.max(this.next[type], id + 1);
+  }
+
+  /**
+   * Mail held on disk that the usage counter does not count: after the 0.15 -> 0.16 migration every
+   * counter is zero (UPGRADING/v0_16.md, "Disk quotas" in Step 2) until "Recalculate disk quotas" runs.
+   */
+  readonly uncounted = new Map<number, number>();
+
+  /** The "Recalculate disk quotas" task (UPGRADING/v0_16.md Step 4): counters match the disk again. */
+  recalculateDiskQuotas(): void {
+    for (const [id, bytes] of this.uncounted) {
+      const a = this.accounts.get(id);
+      if (a) a.usedDiskQuota += bytes;
+    }
+    this.uncounted.clear();
+  }
+
   /** The id the next create of `type` gets. */
   peekId(type: "Domain" | "Account"): number {
     return this.next[type];
@@ -114,6 +134,7 @@ export class JmapStore implements Directory {
   clear(): void {
     this.domains.clear();
     this.accounts.clear();
+    this.uncounted.clear();
     this.next = { Domain: 1, Account: 1 };
     this.defaultDomainId = undefined;
   }
