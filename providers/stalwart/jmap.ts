@@ -32,7 +32,7 @@ const ACCOUNT_PROPS = [
   "usedDiskQuota",
   "memberGroupIds",
 ];
-const DOMAIN_PROPS = ["id", "name", "description"];
+const DOMAIN_PROPS = ["id", "name", "description", "dkimManagement"];
 
 export class JmapApi implements StalwartApi {
   readonly generation = "jmap" as const;
@@ -84,6 +84,9 @@ export class JmapApi implements StalwartApi {
     if (want.description !== current.description) patch.description = want.description || null;
     if (want.type === "domain") {
       if (want.name !== current.name) patch.name = want.name;
+      // Adopted or migrated domains keep 0.16's default, Automatic: Stalwart would make and rotate its own
+      // keys, which then block deleting the domain (objectIsLinked). PMG signs, so Manual (jmap-0.16.md §3).
+      if (current.dkimManagement !== "Manual") patch.dkimManagement = { "@type": "Manual" };
     } else {
       if (want.emails.join() !== current.emails.join()) Object.assign(patch, await this.addressing(want));
       if (want.roles.join() !== current.roles.join()) patch.roles = roleObject(want.roles);
@@ -211,6 +214,7 @@ export class JmapApi implements StalwartApi {
       ...empty("domain", String(raw.name)),
       principalId: String(raw.id),
       description: str(raw.description),
+      dkimManagement: str((raw.dkimManagement as Args | undefined)?.["@type"]) || "unknown",
       dependents: 0,
     };
   }

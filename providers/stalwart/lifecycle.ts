@@ -57,6 +57,10 @@ export async function adoptOrCreate(
   const what = differences(want, existing).map(
     (f) => `${f} is ${JSON.stringify(existing[f])}, declared ${JSON.stringify(want[f])}`,
   );
+  if (existing.dkimManagement !== undefined && existing.dkimManagement !== "Manual")
+    what.push(
+      `its DKIM management is ${existing.dkimManagement} (Stalwart would sign with keys of its own; PMG signs, so it becomes Manual)`,
+    );
   let sendPassword = false;
   if (password !== undefined) {
     const state = passwordState(existing, password);
@@ -159,18 +163,26 @@ export function guardDelete(
   }
 }
 
-/** What to do about the objects a 0.16 destroy named as still linked. */
+/** What to do about the objects a 0.16 destroy named as still linked, one sentence per kind. */
 function linkedHint(e: StalwartApiError): string {
   const linked = Array.isArray(e.details.linkedObjects)
-    ? (e.details.linkedObjects as { object?: unknown }[])
+    ? (e.details.linkedObjects as { object?: unknown }[]).map((l) => String(l?.object))
     : [];
-  if (linked.length > 0 && linked.every((l) => l?.object === "DkimSignature")) {
-    // Automatic DKIM management (0.16's default, and what migrated domains get) creates signing keys
-    // that nothing removes when it is switched off; they block the destroy (jmap-0.16.md §3).
-    return (
-      "These are Stalwart's own DKIM keys for the domain (made while its DKIM management was Automatic; PMG signs the mail). " +
-      "Delete them in Stalwart's web admin (Settings > DKIM signatures, or `x:DkimSignature/set` destroy), then run `pulumi up` again."
-    );
-  }
-  return "Delete or move what still uses it first.";
+  const says: Record<string, string> = {
+    // Automatic DKIM management (0.16's default, and what migrated domains get) creates signing keys that
+    // nothing removes when it is switched off; they block the destroy (jmap-0.16.md §3, frappe/mail PR #567).
+    DkimSignature:
+      "Stalwart still holds DKIM keys of its own for it (made while its DKIM management was Automatic; PMG signs the mail): " +
+      "delete them in Stalwart's web admin (Settings > DKIM signatures, or x:DkimSignature/set destroy).",
+    // SystemSettings.defaultDomainId: logins without @ get this domain (jmap-0.16.md §5); the migration sets it.
+    SystemSettings:
+      "It is Stalwart's default domain (System settings > default domain; the 0.16 migration sets it): choose another one there.",
+    Account: "Accounts still have addresses in it: remove or move them first.",
+  };
+  const sentences = [...new Set(linked)].map(
+    (o) => says[o] ?? `${o} objects still point at it: remove them first.`,
+  );
+  return sentences.length > 0
+    ? `${sentences.join(" ")} Then run \`pulumi up\` again.`
+    : "Delete or move what still uses it first.";
 }

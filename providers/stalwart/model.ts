@@ -29,6 +29,11 @@ export interface PrincipalRecord extends PrincipalSpec {
   readonly usedQuota: number | undefined;
   /** Domains: addresses (≤0.15) or objects (0.16) that still depend on it. */
   readonly dependents: number;
+  /**
+   * Domains on 0.16: the `@type` of `dkimManagement` (`Automatic` is the server's default and what
+   * migrated domains get; `Manual` is what this program declares, as PMG signs). Undefined on ≤0.15.
+   */
+  readonly dkimManagement?: string;
   /** The stored password string (≤0.15); null when none is stored; undefined when unreadable (0.16 masks it). */
   readonly storedPassword?: string | null;
 }

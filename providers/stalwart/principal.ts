@@ -87,6 +87,8 @@ export interface PrincipalOutputs extends PrincipalInputs {
   readonly password?: string;
   readonly passwordDrift: boolean;
   readonly verifiedHash?: string;
+  /** Domains on 0.16: Stalwart's DKIM management, `Manual` once this program has set it (PMG signs). */
+  readonly dkimManagement?: string;
   /** Migrated from ≤0.15 to 0.16 and its usage counter not yet recalculated (lifecycle.ts `guardDelete`). */
   readonly usageCountersReset?: boolean;
 }
@@ -118,6 +120,7 @@ function outputs(
     principalId: rec.principalId,
     api: api.generation,
     ...(countersReset ? { usageCountersReset: true } : {}),
+    ...(rec.dkimManagement !== undefined ? { dkimManagement: rec.dkimManagement } : {}),
   };
   if (rec.type !== "individual" || password === undefined) return { ...base, passwordDrift: false };
   const state = passwordState(rec, password, knownHash);
@@ -162,6 +165,8 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     let changes = replaces.length > 0 || unknown || differences(news, olds).length > 0;
     // The endpoint is only how the server is reached: a new URL for the same server is no reason to replace a mailbox.
     changes ||= news.endpoint !== olds.endpoint || news.allowMailboxDeletion !== olds.allowMailboxDeletion;
+    // A 0.16 domain read with Stalwart's own DKIM management (adopted, migrated, or switched by hand) is set back to Manual.
+    changes ||= olds.dkimManagement !== undefined && olds.dkimManagement !== "Manual";
     if (news.type === "individual" && !unknown) {
       changes ||= olds.passwordDrift === true || (await desiredPassword(news.name, olds)) !== olds.password;
     }

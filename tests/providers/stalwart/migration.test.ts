@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { startProviderHost, type ProviderHost } from "../../harness/providerHost";
 import { serializeProviders } from "../../harness/serialize";
+import { DomainKind } from "../../servers/stalwart/jmap/domain";
 import { encodeId } from "../../servers/stalwart/jmap/ids";
 import { migrateV016 } from "../../servers/stalwart/migrate";
 import { startStalwartServer, type StalwartTestServer } from "../../servers/stalwart/server";
@@ -122,5 +123,64 @@ describe("after the 0.15 -> 0.16 migration", () => {
     await acknowledged.destroy(states.noreply);
     expect([...server.jmap.accounts.values()].map((a) => a.name)).toEqual(["siem"]);
     expect((await acknowledged.refresh(siem))?.outputs.usageCountersReset).toBeUndefined();
+  });
+
+  it("sets migrated domains' DKIM management to Manual, and names Stalwart's own DKIM keys when they block a delete", async () => {
+    const { endpoint, server, states } = await migrated();
+    const after = await engineFor(endpoint);
+    // Updates replace the stored record: look it up each time.
+    const net = () => [...server.jmap.domains.values()].find((d) => d.name === "example.net")!;
+    const id = net().id;
+    // The script sends only name, description and logo (lines 874-903): Automatic, the default.
+    expect(net().dkimManagement["@type"]).toBe("Automatic");
+    const refreshed = (await after.refresh(states["example.net"]))!;
+    expect(refreshed.outputs.dkimManagement).toBe("Automatic");
+    const up = await after.up(KIND, { endpoint, type: "domain", name: "example.net" }, refreshed);
+    expect([up.step, up.state.outputs.dkimManagement, net().dkimManagement["@type"]]).toEqual([
+      "update",
+      "Manual",
+      "Manual",
+    ]);
+    expect((await after.up(KIND, { endpoint, type: "domain", name: "example.net" }, up.state)).step).toBe(
+      "same",
+    );
+
+    server.jmap.accounts.clear();
+    // The keys Automatic made stay after the switch to Manual, and block the destroy (objectIsLinked).
+    await expect(after.destroy(up.state)).rejects.toThrow(
+      /DKIM keys of its own.*DKIM signatures.*default domain/,
+    );
+    expect(server.jmap.domains.has(id)).toBe(true);
+    net().dkimSignatures = 0;
+    server.jmap.defaultDomainId = undefined;
+    await after.destroy(up.state);
+    expect(server.jmap.domains.has(id)).toBe(false);
+  });
+
+  it("adopts a hand-made 0.16 domain only when told to, and then makes its DKIM management Manual", async () => {
+    const server = await startStalwartServer({ api: "jmap", password });
+    servers.push(server);
+    const endpoint = server.url;
+    const id = server.jmap.newId("Domain");
+    server.jmap.domains.set(
+      id,
+      DomainKind.build(server.jmap, { ...DomainKind.defaults(), name: "example.net" }, id),
+    );
+    const inputs = { endpoint, type: "domain", name: "example.net" };
+    await expect((await engineFor(endpoint)).up(KIND, inputs)).rejects.toThrow(
+      /DKIM management is Automatic/,
+    );
+    const adopt = await engineFor(endpoint, {});
+    await adopt.host.configure(
+      {
+        "homelab-mail:stalwart": JSON.stringify({ endpoint, username: "admin" }),
+        "homelab-mail:stalwartPassword": password,
+        "homelab-mail:adoptExisting": "true",
+      },
+      { secretKeys: ["homelab-mail:stalwartPassword"] },
+    );
+    const { state } = await adopt.up(KIND, inputs);
+    expect([state.id, state.outputs.dkimManagement]).toEqual([encodeId(id), "Manual"]);
+    expect(server.jmap.domains.get(id)?.dkimManagement["@type"]).toBe("Manual");
   });
 });
