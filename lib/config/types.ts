@@ -78,6 +78,8 @@ export interface StalwartConfig {
   readonly imap: { readonly host: string; readonly port: number; readonly security: "tls" | "starttls" };
   /** Set after running "Recalculate disk quotas" once the 0.15 -> 0.16 migration is done. */
   readonly diskQuotasRecalculated?: boolean;
+  /** Accept plain http to a non-loopback endpoint (warned on every run). */
+  readonly allowPlainHttp?: boolean;
 }
 
 export interface FetchmailConfig {

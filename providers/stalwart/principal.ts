@@ -12,7 +12,9 @@ import { checkPrincipal, INPUT_KEYS, type PrincipalInputs } from "./check";
 import { adoptOrCreate, guardDelete, passwordState } from "./lifecycle";
 import { differences, type Locator, type PrincipalRecord, type StalwartApi } from "./model";
 import { generatePassword } from "./passwords";
-import { configuredPassword, diskQuotasRecalculated, stalwartApi } from "./settings";
+import { plainHttpOverNetwork, plainHttpProblem } from "../../lib/config/plainHttp";
+import { systemSettings } from "../context";
+import { configuredPassword, diskQuotasRecalculated, stalwartApi, type StalwartSettings } from "./settings";
 
 export const KIND = "stalwart:StalwartPrincipal";
 
@@ -154,6 +156,16 @@ async function desiredPassword(name: string, olds?: Partial<PrincipalOutputs>): 
 export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, PrincipalOutputs> = {
   async check(_olds, news) {
     const r = checkPrincipal(news as unknown as Record<string, unknown>);
+    // Plain http off loopback only when the stack config acknowledges it (issue 14; lib/config/plainHttp.ts).
+    if (typeof news.endpoint === "string" && plainHttpOverNetwork(news.endpoint)) {
+      const allowed = await systemSettings<StalwartSettings>("stalwart").then(
+        (s) => s.allowPlainHttp,
+        () => false,
+      );
+      const problem = plainHttpProblem(news.endpoint, allowed);
+      if (problem && !r.failures.some((f) => f.property === "endpoint"))
+        r.failures.push({ property: "endpoint", reason: problem });
+    }
     return { inputs: r.inputs as unknown as PrincipalInputs, failures: r.failures };
   },
 

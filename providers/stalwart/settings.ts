@@ -3,6 +3,8 @@
  * them (so the generation is detected once per provider process). Credentials and account passwords
  * arrive only here, through `configure`: never in a resource's inputs.
  */
+import { plainHttpProblem } from "../../lib/config/plainHttp";
+import { NotConfiguredError } from "../../lib/errors";
 import { configObject, systemSettings, type ConfigSource } from "../context";
 import { connect } from "./client";
 import type { StalwartApi } from "./model";
@@ -23,6 +25,8 @@ export interface StalwartSettings {
    * 0.15 -> 0.16 migration, so usage counters of migrated accounts can be trusted again.
    */
   readonly diskQuotasRecalculated: boolean;
+  /** homelab-mail:stalwart.allowPlainHttp: plain http to a non-loopback endpoint was acknowledged. */
+  readonly allowPlainHttp: boolean;
 }
 
 export function parseStalwartSettings(config: ConfigSource): StalwartSettings | undefined {
@@ -42,6 +46,8 @@ export function parseStalwartSettings(config: ConfigSource): StalwartSettings | 
     config.get("homelab-mail:stalwartAccountPasswords"),
     problems,
   );
+  const plain = plainHttpProblem(s.endpoint, s.allowPlainHttp === true);
+  if (plain) problems.push(`homelab-mail:stalwart.endpoint ${plain}`);
   if (problems.length > 0) throw new Error(problems.join("; "));
   return {
     endpoint: String(s.endpoint),
@@ -51,6 +57,7 @@ export function parseStalwartSettings(config: ConfigSource): StalwartSettings | 
     tlsFingerprint: typeof s.tlsFingerprint === "string" ? s.tlsFingerprint : undefined,
     accountPasswords,
     diskQuotasRecalculated: s.diskQuotasRecalculated === true,
+    allowPlainHttp: s.allowPlainHttp === true,
   };
 }
 
@@ -88,6 +95,9 @@ const transports: StalwartTransport[] = [];
 /** The API client for a Stalwart endpoint, shared by every resource in this process. */
 export async function stalwartApi(endpoint: string): Promise<StalwartApi> {
   const s = await systemSettings<StalwartSettings>("stalwart");
+  // A resource's own endpoint (from state, or declared by hand) gets the same rule as the config's.
+  const plain = plainHttpProblem(endpoint, s.allowPlainHttp);
+  if (plain) throw new NotConfiguredError(`stalwart: the endpoint ${endpoint} ${plain}`);
   const key = `${endpoint}|${s.username}|${s.tlsFingerprint ?? ""}`;
   // A resource whose state names another endpoint is still reached with the configured credentials:
   // delete and refresh must work from its outputs alone.
