@@ -95,11 +95,7 @@ export async function adoptOrCreate(
 
 /** A create refused because the name or an address belongs to a principal we did not find. */
 function conflict(e: StalwartApiError, want: PrincipalInputs): StalwartApiError {
-  const hint =
-    `${noun(want)} cannot be created: ` +
-    (e.details.field === "emails" || e.details.properties
-      ? "an address in it belongs to another account; remove it there or from this declaration"
-      : "the name is taken by a principal of another kind (domains, accounts, groups and roles share one namespace); rename one of them");
+  const hint = `${noun(want)} cannot be created: ${conflictReason(e, want)}`;
   return new StalwartApiError(
     {
       method: e.method,
@@ -111,6 +107,29 @@ function conflict(e: StalwartApiError, want: PrincipalInputs): StalwartApiError 
     },
     hint,
   );
+}
+
+/**
+ * Why a create collided. ≤0.15: `fieldAlreadyExists` with `field` name (one namespace for every
+ * principal type) or emails. 0.16: `primaryKeyViolation` naming the property and the object holding
+ * it; a domain name that is another domain's alias is `name` on that Domain
+ * (crates/jmap/src/registry/mapping/domain.rs:64-97 at d72608f3, since 0.16.18).
+ */
+function conflictReason(e: StalwartApiError, want: PrincipalInputs): string {
+  if (e.kind === "primaryKeyViolation") {
+    const holder = e.details.objectId as { object?: unknown; id?: unknown } | undefined;
+    const props = Array.isArray(e.details.properties) ? e.details.properties.map(String) : [];
+    if (want.type === "domain" || holder?.object === "Domain") {
+      return (
+        `Stalwart domain ${String(holder?.id ?? "?")} already has ${want.name} as its name or as one of its domain aliases ` +
+        `(${props.join(", ") || "name"}); remove the alias from that domain in Stalwart's web admin, or drop ${want.name} from homelab-mail:domains`
+      );
+    }
+    return `an address in it belongs to another account (Stalwart ${String(holder?.object ?? "Account")} ${String(holder?.id ?? "?")}); remove it there or from this declaration`;
+  }
+  if (e.details.field === "emails")
+    return "an address in it belongs to another account; remove it there or from this declaration";
+  return "the name is taken by a principal of another kind (domains, accounts, groups and roles share one namespace); rename one of them";
 }
 
 /** Refuses a delete that would destroy mail (unless allowed) or leave addresses without their domain. */

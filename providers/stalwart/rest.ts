@@ -5,7 +5,7 @@
  * used to find a principal renamed by hand. Passwords go out as `$6$` hashes, never in plain text,
  * because the server stores and returns `secrets` verbatim (README §7).
  */
-import { StalwartApiError } from "./errors";
+import { grantHint, StalwartApiError } from "./errors";
 import { hashPassword } from "./passwords";
 import {
   orderEmails,
@@ -119,7 +119,10 @@ export class RestApi implements StalwartApi {
     if (j && typeof j === "object" && !Array.isArray(j) && typeof j.error === "string") {
       const { error, ...rest } = j;
       const details = JSON.parse(this.t.redact(JSON.stringify(rest), hidden)) as Raw;
-      throw new StalwartApiError({ method, path: p, status: 200, kind: error, details });
+      throw new StalwartApiError(
+        { method, path: p, status: 200, kind: error, details },
+        grantHint(error, String(details.reason ?? "")),
+      );
     }
     if (!j || typeof j !== "object" || !("data" in j)) {
       throw new StalwartApiError({

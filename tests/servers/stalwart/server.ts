@@ -92,8 +92,11 @@ export async function startStalwartServer(opts: StalwartServerOptions = {}): Pro
   };
   let publicUrl = "";
 
-  const login = async (header: string | undefined): Promise<{ caller?: Caller; reply?: Reply }> => {
-    const r = authenticate(api, header, auth, api === "rest" ? rest : jmap);
+  const login = async (
+    header: string | undefined,
+    onApi = false,
+  ): Promise<{ caller?: Caller; reply?: Reply }> => {
+    const r = authenticate(api, header, auth, api === "rest" ? rest : jmap, onApi);
     if (r.ok) {
       counters.logins++;
       return { caller: r.caller };
@@ -111,7 +114,7 @@ export async function startStalwartServer(opts: StalwartServerOptions = {}): Pro
     if (api === "rest" && path.startsWith("/api/")) {
       if (method === "OPTIONS") return { status: 204 };
       bump(counters.requestsByRoute, restRoute(method, path) ?? `${method} ${path}`);
-      const { caller, reply } = await login(req.headers.authorization);
+      const { caller, reply } = await login(req.headers.authorization, true);
       if (!caller) return reply!;
       if (!caller.authenticate) return forbidden();
       let body: unknown;
