@@ -39,7 +39,9 @@ export function loadStackConfig(config = new pulumi.Config(PROJECT)): MailChainC
   } catch {
     unreadable.push(`${PROJECT}:adoptExisting: must be true or false`);
   }
-  const secrets = new Set<string>(SECRET_KEYS.filter((k) => config.getSecret(k) !== undefined));
+  // Presence only, and "" counts as unset, as in the providers (providers/context.ts, configValue).
+  // The value never leaves this line: secrets reach the providers through `configure`.
+  const secrets = new Set<string>(SECRET_KEYS.filter((k) => (config.get(k) ?? "") !== ""));
   try {
     const validated = validateConfig(
       raw,

@@ -5,7 +5,7 @@
  */
 import { plainHttpProblem } from "../../lib/config/plainHttp";
 import { NotConfiguredError } from "../../lib/errors";
-import { configObject, systemSettings, type ConfigSource } from "../context";
+import { configObject, configValue, systemSettings, type ConfigSource } from "../context";
 import { connect } from "./client";
 import type { StalwartApi } from "./model";
 import { StalwartTransport } from "./transport";
@@ -32,8 +32,8 @@ export interface StalwartSettings {
 export function parseStalwartSettings(config: ConfigSource): StalwartSettings | undefined {
   const s = configObject(config, "stalwart");
   if (!s) return undefined;
-  const password = config.get("homelab-mail:stalwartPassword") || undefined;
-  const apiKey = config.get("homelab-mail:stalwartApiKey") || undefined;
+  const password = configValue(config, "stalwartPassword");
+  const apiKey = configValue(config, "stalwartApiKey");
   const problems: string[] = [];
   if (typeof s.endpoint !== "string") problems.push("homelab-mail:stalwart.endpoint is missing");
   if (typeof s.username !== "string" && !apiKey) problems.push("homelab-mail:stalwart.username is missing");
@@ -42,10 +42,7 @@ export function parseStalwartSettings(config: ConfigSource): StalwartSettings | 
       "homelab-mail:stalwartPassword is not set; run: pulumi config set --secret homelab-mail:stalwartPassword",
     );
   }
-  const accountPasswords = parseAccountPasswords(
-    config.get("homelab-mail:stalwartAccountPasswords"),
-    problems,
-  );
+  const accountPasswords = parseAccountPasswords(configValue(config, "stalwartAccountPasswords"), problems);
   const plain = plainHttpProblem(s.endpoint, s.allowPlainHttp === true);
   if (plain) problems.push(`homelab-mail:stalwart.endpoint ${plain}`);
   if (problems.length > 0) throw new Error(problems.join("; "));
