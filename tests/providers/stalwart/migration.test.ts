@@ -136,11 +136,8 @@ describe("after the 0.15 -> 0.16 migration", () => {
     const refreshed = (await after.refresh(states["example.net"]))!;
     expect(refreshed.outputs.dkimManagement).toBe("Automatic");
     const up = await after.up(KIND, { endpoint, type: "domain", name: "example.net" }, refreshed);
-    expect([up.step, up.state.outputs.dkimManagement, net().dkimManagement["@type"]]).toEqual([
-      "update",
-      "Manual",
-      "Manual",
-    ]);
+    expect([up.step, net().dkimManagement["@type"]]).toEqual(["update", "Manual"]);
+    expect((await after.refresh(up.state))?.outputs.dkimManagement).toBe("Manual");
     expect((await after.up(KIND, { endpoint, type: "domain", name: "example.net" }, up.state)).step).toBe(
       "same",
     );
@@ -180,7 +177,7 @@ describe("after the 0.15 -> 0.16 migration", () => {
       { secretKeys: ["homelab-mail:stalwartPassword"] },
     );
     const { state } = await adopt.up(KIND, inputs);
-    expect([state.id, state.outputs.dkimManagement]).toEqual([encodeId(id), "Manual"]);
+    expect(state.id).toBe(encodeId(id));
     expect(server.jmap.domains.get(id)?.dkimManagement["@type"]).toBe("Manual");
   });
 });
