@@ -8,6 +8,7 @@ import { StalwartApiError, StalwartVersionError } from "../../../providers/stalw
 import type { PrincipalSpec } from "../../../providers/stalwart/model";
 import { hashPassword } from "../../../providers/stalwart/passwords";
 import { StalwartTransport } from "../../../providers/stalwart/transport";
+import { AccountKind } from "../../servers/stalwart/jmap/account";
 import { blank } from "../../servers/stalwart/rest/directory";
 import {
   startStalwartServer,
@@ -84,6 +85,45 @@ it("names the 0.16 permissions when a login lacks one", async () => {
   const denied = (await user.create(domain("example.org")).catch((e: unknown) => e)) as StalwartApiError;
   expect(denied.kind).toBe("forbidden");
   expect(denied.message).toMatch(/sysDomainCreate.*0\.16/);
+});
+
+it("says a 0.16 role the login cannot grant needs the admin role", async () => {
+  const server = await serve({ api: "jmap" });
+  const admin = await connect(transport(server));
+  await admin.create(domain("example.net"));
+  // A login that may create accounts but holds none of the User role's permissions.
+  const id = server.jmap.newId("Account");
+  server.jmap.accounts.set(id, {
+    ...AccountKind.build(
+      server.jmap,
+      {
+        ...AccountKind.defaults(),
+        "@type": "User",
+        name: "bot",
+        domainId: "b",
+        credentials: { "0": { "@type": "Password", secret: "Bot-Secret-Granite-42" } },
+        roles: { "@type": "Custom", roleIds: {} },
+        permissions: {
+          "@type": "Merge",
+          enabledPermissions: {
+            sysAccountCreate: true,
+            sysDomainQuery: true,
+            sysAccountGet: true,
+            sysAccountQuery: true,
+          },
+        },
+      },
+      id,
+    ),
+  });
+  const bot = await connect(transport(server, "bot@example.net", "Bot-Secret-Granite-42"));
+  const err = (await bot
+    .create(account, "Velvet-Harbor-71-Quince")
+    .catch((e: unknown) => e)) as StalwartApiError;
+  expect(err.kind).toBe("forbidden");
+  expect(err.message).toMatch(
+    /not authorized to grant permissions.*every permission of the roles.*admin role/,
+  );
 });
 
 it("reports a 0.16 domain whose name is another domain's alias as that, not as an account conflict", async () => {

@@ -98,4 +98,55 @@ describe("Stalwart stand-in conformance (issue 16, item 9)", () => {
       b: { type: "primaryKeyViolation", properties: ["name"], objectId: { object: "Domain", id: "b" } },
     });
   });
+
+  it("0.16 checks sys<Object><Op> per method, and lets a caller grant only permissions it holds (crates/common/src/auth/permissions.rs:107-159; crates/jmap/src/registry/mapping/principal.rs:257-263, 490-507)", async () => {
+    const s = await serve({ api: "jmap" });
+    const jmap = (authorization: string, calls: unknown[]) =>
+      call(s, "POST", "/jmap", authorization, {
+        using: ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"],
+        methodCalls: calls,
+      }).then((r) => r.body?.methodResponses as [string, Record<string, unknown>, string][]);
+    const admin = basic(s.username, s.password);
+    await jmap(admin, [
+      ["x:Domain/set", { create: { d: { name: "example.net" } } }, "d"],
+      ["x:Account/set", { create: { bot: { ...BOT, domainId: "#d" } } }, "a"],
+    ]);
+    const bot = basic("bot@example.net", "Bot-Secret-Granite-42");
+    const [domain] = await jmap(bot, [["x:Domain/set", { create: { x: { name: "example.org" } } }, "s"]]);
+    expect(domain).toEqual(["error", { type: "forbidden", description: expect.any(String) as string }, "s"]);
+    const [account] = await jmap(bot, [
+      [
+        "x:Account/set",
+        { create: { n: { "@type": "User", name: "noreply", domainId: "b", roles: { "@type": "User" } } } },
+        "s",
+      ],
+    ]);
+    expect(account[1].notCreated).toEqual({
+      n: {
+        type: "forbidden",
+        description:
+          "You are not authorized to grant permissions: emailSend, emailReceive, imapAuthenticate, jmapEmailGet",
+      },
+    });
+  });
 });
+
+/** A 0.16 account that may manage accounts but holds none of the User role's permissions. */
+const BOT = {
+  "@type": "User",
+  name: "bot",
+  credentials: { "0": { "@type": "Password", secret: "Bot-Secret-Granite-42" } },
+  roles: { "@type": "Custom", roleIds: {} },
+  permissions: {
+    "@type": "Merge",
+    enabledPermissions: {
+      authenticate: true,
+      sysAccountCreate: true,
+      sysAccountGet: true,
+      sysAccountQuery: true,
+      sysDomainGet: true,
+      sysDomainQuery: true,
+    },
+    disabledPermissions: {},
+  },
+};

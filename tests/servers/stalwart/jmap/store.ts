@@ -60,6 +60,18 @@ export interface AccountRecord {
   encryptionAtRest: Record<string, unknown>;
 }
 
+/**
+ * Some of what 0.16's default User role grants (camelCase names, crates/registry/src/schema/
+ * enums_impl.rs): enough to tell a caller holding them all from one that does not.
+ */
+export const USER_ROLE_PERMISSIONS_16 = [
+  "authenticate",
+  "emailSend",
+  "emailReceive",
+  "imapAuthenticate",
+  "jmapEmailGet",
+];
+
 export const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 
 export class JmapStore implements Directory {
@@ -128,7 +140,16 @@ export class JmapStore implements Directory {
     const password = a?.credentials.find((c) => c["@type"] === "Password");
     if (!a || !password || verifyPassword(secret, password.secret) !== true) return undefined;
     const admin = a.roles["@type"] === "Admin";
-    return { name: address, id: encodeId(a.id), admin, authenticate: true };
+    // Permissions `Merge`d into the account's own, plus the User role's (jmap-0.16.md §4).
+    const merged =
+      a.permissions["@type"] === "Merge"
+        ? Object.keys((a.permissions.enabledPermissions ?? {}) as object)
+        : [];
+    const permissions = new Set([
+      ...merged,
+      ...(a.roles["@type"] === "User" ? USER_ROLE_PERMISSIONS_16 : []),
+    ]);
+    return { name: address, id: encodeId(a.id), admin, authenticate: true, permissions };
   }
 
   clear(): void {
