@@ -2,6 +2,7 @@
 import * as v from "../validate";
 import { plainHttpProblem } from "./plainHttp";
 import { stalwartHost } from "./pmg";
+import { labelMap } from "./labels";
 import { addressesIn, type Problems, type Raw } from "./problems";
 import type { StalwartAccount, StalwartConfig } from "./types";
 
@@ -13,6 +14,7 @@ export function validateStalwart(p: Problems, value: unknown, domains: string[])
     "username",
     "tlsFingerprint",
     "accounts",
+    "domainDescriptions",
     "imap",
     "diskQuotasRecalculated",
     "allowPlainHttp",
@@ -50,7 +52,8 @@ export function validateStalwart(p: Problems, value: unknown, domains: string[])
       p.add(`${path}.name`, `"${name}" is not a valid account name; use letters, digits, . _ -`);
     }
     const emails = addressesIn(p, `${path}.emails`, acc.emails, domains);
-    const description = p.string(`${path}.description`, acc.description, false);
+    // "" declares an empty description; left out, the account keeps the one it has.
+    const description = acc.description === "" ? "" : p.string(`${path}.description`, acc.description, false);
     return name ? [{ name, emails, description, ...accountOptions(p, path, acc) }] : [];
   });
   const seen = new Map<string, string>();
@@ -63,11 +66,20 @@ export function validateStalwart(p: Problems, value: unknown, domains: string[])
       seen.set(`@${e}`, a.name);
     }
   });
+  const domainDescriptions = labelMap(
+    p,
+    "stalwart.domainDescriptions",
+    o.domainDescriptions,
+    domains,
+    "domains",
+    (k) => k.toLowerCase(),
+  );
   return {
     endpoint: String(o.endpoint),
     username,
     tlsFingerprint: o.tlsFingerprint as string | undefined,
     accounts,
+    domainDescriptions,
     imap,
     diskQuotasRecalculated: o.diskQuotasRecalculated === true,
     allowPlainHttp: o.allowPlainHttp === true,
