@@ -12,7 +12,10 @@ export const PROJECT = "homelab-mail";
 export interface DomainConfig {
   readonly name: string;
   readonly cloudflareZoneId: string;
-  /** Id of the SPF record Email Routing already published on this zone: adopted, never duplicated. */
+  /**
+   * Id of the zone's existing SPF record. No longer needed (the SPF record is found and taken over,
+   * providers/cloudflare/txtRecord.ts); still accepted so existing stacks keep validating.
+   */
   readonly spfRecordId?: string;
 }
 
