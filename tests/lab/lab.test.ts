@@ -1,0 +1,153 @@
+/**
+ * The lab (tests/lab, docs/lab.md): the real program deployed into a chain of real mail servers,
+ * every scenario asserted on where the mail lands. One lab for the whole file.
+ */
+import { LAB, PMG_PORTS } from "./addresses";
+import { exampleStack, SERVICE_BOX } from "./config";
+import type { DeployResult } from "./deploy";
+import { startLab, type Lab } from "./lab";
+import { readMaildir } from "./maildir";
+import { dkimResults, fromLabHost, inInternet, sendThroughPmg, waitFor } from "./outbound";
+import { fmt, record, writeTable } from "./report";
+import {
+  pollUntil,
+  sendInbound,
+  serviceAddressScenarios,
+  SHAPE_SCENARIOS,
+  whereIs,
+  type InboundScenario,
+} from "./scenarios";
+
+jest.setTimeout(120_000);
+
+let lab: Lab;
+let second: DeployResult;
+const started = Date.now();
+
+beforeAll(async () => {
+  lab = await startLab();
+  await lab.deploy();
+  second = await lab.deploy();
+}, 240_000);
+
+afterAll(async () => {
+  writeTable(`Last run: ${new Date().toISOString().slice(0, 16)}Z, ${Math.round((Date.now() - started) / 1000)} s for the whole lab file.`);
+  await lab?.stop();
+});
+
+/** On failure, what each hop logged. */
+function explain(what: string): string {
+  return `${what}\n${lab.logs()}`;
+}
+
+describe("deploying the program into the lab", () => {
+  it("a second run over the deployed lab writes nothing", () => {
+    const written = Object.entries(second.steps).filter(([, step]) => step !== "same");
+    expect(written).toEqual([]);
+    expect(Object.keys(second.steps).length).toBeGreaterThan(20);
+  });
+});
+
+describe("inbound: Gmail -> fetchmail -> PMG -> Stalwart", () => {
+  // The stack's own accounts: one scenario per address.
+  const stalwart = exampleStack().stalwart as { accounts: { name: string; emails: string[] }[] };
+  const scenarios: InboundScenario[] = [
+    ...serviceAddressScenarios(Object.fromEntries(stalwart.accounts.map((a) => [a.name, { addresses: a.emails }]))),
+    ...SHAPE_SCENARIOS,
+  ];
+  const ids = new Map<string, string>();
+  beforeAll(async () => {
+    for (const s of scenarios) ids.set(s.name, sendInbound(lab, s));
+    const expectedCount = (s: InboundScenario) => Object.values(s.expect).reduce((a, b) => a + b, 0);
+    await pollUntil(
+      lab,
+      () =>
+        scenarios.every(
+          (s) => Object.values(whereIs(lab, ids.get(s.name)!)).reduce((a, b) => a + b, 0) >= expectedCount(s),
+        ),
+      60_000,
+    );
+    // Anything extra (a second copy) would come with the same poll: give it a moment.
+    await new Promise((r) => setTimeout(r, 1_000));
+  }, 90_000);
+
+  it.each(scenarios.map((s) => [s.name, s] as const))("%s: lands in exactly the right account, exactly once", (_name, s) => {
+    const where = whereIs(lab, ids.get(s.name)!);
+    record({ scenario: `inbound: ${s.name}`, expected: fmt(s.expect), landed: fmt(where), ok: JSON.stringify(where) === JSON.stringify(s.expect) });
+    if (JSON.stringify(where) !== JSON.stringify(s.expect)) throw new Error(explain(`${s.name}: expected ${fmt(s.expect)}, landed ${fmt(where)}`));
+  });
+
+  it("leaves nothing behind in the Gmail service box once every message was placed", () => {
+    expect(readMaildir(lab.gmail.maildir(SERVICE_BOX)).map((m) => m.header("subject"))).toEqual([]);
+  });
+});
+
+describe("outbound: a lab host -> PMG's internal port -> Gmail", () => {
+  it("relays without authentication, over TLS verified against the CA, authenticated with the app password, DKIM-signed", async () => {
+    const authBefore = lab.gmail.authAttempts();
+    const sent = await fromLabHost(lab, "outbound from a trusted lab host");
+    expect(sent.result.refusal).toBeUndefined();
+    await waitFor(() => inInternet(lab, sent.id).length > 0, 40_000);
+    const copies = inInternet(lab, sent.id);
+    const dkim = copies.length ? await dkimResults(lab, copies[0]) : [];
+    const verified = /Verified TLS connection established to smtp\.gmail\.com/.test(lab.pmgHost.maillog());
+    record({
+      scenario: "outbound: lab host 192.0.2.50 -> PMG int_port 26 -> Gmail",
+      expected: "internet x1, DKIM pass, verified TLS, AUTH",
+      landed: `${copies.length ? `internet x${copies.length}` : "nowhere"}, DKIM ${dkim.map((d) => d.result).join("/") || "none"}, ${verified ? "verified TLS" : "TLS not verified"}`,
+      ok: copies.length === 1 && dkim.some((d) => d.result === "pass") && verified,
+    });
+    if (copies.length !== 1) throw new Error(explain(`outbound: ${copies.length} copies reached Gmail's relay`));
+    expect(lab.gmail.authAttempts()).toBeGreaterThan(authBefore);
+    expect(lab.gmail.smtp.logText()).toContain(`sasl_username=${SERVICE_BOX}`);
+    expect(dkim).toContainEqual({ result: "pass", domain: "example.net", selector: "pmg2026" });
+    expect(verified).toBe(true);
+  });
+
+  it("refuses outside mail from a lab host on port 25 (PMG trusts only loopback and itself there)", async () => {
+    const sent = await sendThroughPmg(lab, {
+      source: LAB.labHost,
+      port: PMG_PORTS.external,
+      from: "wazuh@example.net",
+      to: "alice@partner.example",
+      subject: "outbound on port 25",
+    });
+    record({ scenario: "outbound: lab host on PMG's port 25", expected: "refused", landed: sent.result.refusal ?? "accepted", ok: /Relay access denied/.test(sent.result.refusal ?? "") });
+    expect(sent.result.refusal).toMatch(/^554 .*Relay access denied/);
+  });
+
+  it("is no open relay: a host outside the trusted networks is refused on the internal port", async () => {
+    const sent = await sendThroughPmg(lab, {
+      source: LAB.outsider,
+      port: PMG_PORTS.internal,
+      from: "wazuh@example.net",
+      to: "alice@partner.example",
+      subject: "open relay probe",
+    });
+    record({ scenario: "outbound: outsider 198.18.0.66 on int_port 26", expected: "refused", landed: sent.result.refusal ?? "accepted", ok: /Relay access denied/.test(sent.result.refusal ?? "") });
+    expect(sent.result.refusal).toMatch(/^554 .*Relay access denied/);
+  });
+
+  it("with a Gmail showing an untrusted certificate, defers the message and never sends AUTH", async () => {
+    lab.gmail.presentUntrusted(true);
+    try {
+      const authBefore = lab.gmail.authAttempts();
+      const logBefore = lab.pmgHost.maillog().length;
+      const sent = await fromLabHost(lab, "outbound to an impostor");
+      expect(sent.result.refusal).toBeUndefined();
+      const deferred = await waitFor(() => /status=deferred/.test(lab.pmgHost.maillog().slice(logBefore)), 40_000);
+      const auth = lab.gmail.authAttempts() - authBefore;
+      record({
+        scenario: "outbound: Gmail with an untrusted certificate",
+        expected: "deferred, no AUTH",
+        landed: `${deferred ? "deferred" : "not deferred"}, ${auth} AUTH, internet x${inInternet(lab, sent.id).length}`,
+        ok: deferred && auth === 0 && inInternet(lab, sent.id).length === 0,
+      });
+      expect(inInternet(lab, sent.id)).toHaveLength(0);
+      expect(auth).toBe(0);
+      expect(deferred).toBe(true);
+    } finally {
+      lab.gmail.presentUntrusted(false);
+    }
+  });
+});
