@@ -57,7 +57,7 @@ export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailC
   const routing = validateRouting(p, raw.routing, names);
   const stalwart = validateStalwart(p, raw.stalwart, names);
   const pmg = validatePmg(p, raw.pmg, stalwartHost(stalwart));
-  const fetchmail = validateFetchmail(p, raw.fetchmail);
+  const fetchmail = validateFetchmail(p, raw.fetchmail, names, routing);
   const dns = validateDns(p, raw.dns);
   const unifi = validateUnifi(p, raw.unifi, pmg, stalwart);
   if (raw.adoptExisting !== undefined && typeof raw.adoptExisting !== "boolean") {

@@ -120,6 +120,8 @@ async function permissionsOk(files: HostFiles): Promise<boolean> {
 async function converge(files: HostFiles, i: Inputs, writes: number): Promise<Outputs> {
   const pw = await password();
   const text = renderSaslMap(i.relayHost, i.relayPort, i.username, pw);
+  // Never through a link: chmod would follow it to its target (issue 14 item 5).
+  await Promise.all([files.regularFile(SASL_PATH), files.regularFile(DB_PATH)]);
   const sameText = (await files.readText(SASL_PATH)) === text;
   if (!sameText) await files.write(SASL_PATH, text, { mode: 0o600, uid: 0, gid: 0 });
   const stale = !sameText || !(await lookupOk(files, i, pw));
