@@ -15,6 +15,13 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const SERVICE_BOX = "lab-service-box@example.com";
 export const PERSONAL_BOX = "lab-personal-box@example.com";
 
+/** Where fetchmail puts a message that names none of the declared addresses (`fetchmail.fallbackRecipient`). */
+export const FALLBACK_ACCOUNT = {
+  name: "postmaster",
+  emails: ["postmaster@example.net"],
+  description: "fetchmail's fallback: mail naming no declared address",
+};
+
 export function exampleStack(): Record<string, unknown> {
   const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8")) as { config: Record<string, unknown> };
   return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k.replace(/^homelab-mail:/, ""), v]));
@@ -39,8 +46,15 @@ export function labStack(t: LabTargets): Record<string, unknown> {
       transport: { host: LAB.stalwart, port: 25 },
       ssh: { host: "127.0.0.1", port: t.ssh.port, user: t.ssh.user, hostKey: t.ssh.hostKey },
     },
-    stalwart: { ...stalwart, endpoint: t.stalwart.url },
-    fetchmail: { ...(stack.fetchmail as object), server: "imap.gmail.com", port: 993, user: SERVICE_BOX },
+    // The declared fallback for mail that names no declared address is a real mailbox in the lab.
+    stalwart: { ...stalwart, endpoint: t.stalwart.url, accounts: [...(stalwart.accounts as object[]), FALLBACK_ACCOUNT] },
+    fetchmail: {
+      ...(stack.fetchmail as object),
+      server: "imap.gmail.com",
+      port: 993,
+      user: SERVICE_BOX,
+      fallbackRecipient: FALLBACK_ACCOUNT.emails[0],
+    },
   };
 }
 

@@ -80,6 +80,31 @@ describe("inbound: Gmail -> fetchmail -> PMG -> Stalwart", () => {
   it("leaves nothing behind in the Gmail service box once every message was placed", () => {
     expect(readMaildir(lab.gmail.maildir(SERVICE_BOX)).map((m) => m.header("subject"))).toEqual([]);
   });
+
+  it("keeps a message in Gmail while PMG cannot take it, and delivers it once PMG is back", async () => {
+    const inGmail = (id: string) => readMaildir(lab.gmail.maildir(SERVICE_BOX)).some((m) => m.header("message-id") === id);
+    const stopped = await lab.pmgHost.sh("systemctl stop postfix");
+    expect(stopped.code).toBe(0);
+    let id = "";
+    try {
+      const logBefore = lab.pmgHost.fetchmailLog().length;
+      id = sendInbound(lab, { name: "while PMG is down", rcpt: ["ai@example.net"], to: ["ai@example.net"], expect: { ai: 1 } });
+      // One whole poll that found PMG's port closed.
+      const tried = await pollUntil(lab, () => /SMTP connect to .* failed|connection refused/i.test(lab.pmgHost.fetchmailLog().slice(logBefore)), 30_000);
+      const kept = inGmail(id);
+      record({ scenario: "inbound: while PMG's Postfix is stopped", expected: "stays in Gmail", landed: kept ? "Gmail service box" : `gone from Gmail (${fmt(whereIs(lab, id))})`, ok: tried && kept });
+      if (!tried) throw new Error(explain("fetchmail never tried to deliver while PMG was down"));
+      expect(kept).toBe(true);
+      expect(whereIs(lab, id)).toEqual({});
+    } finally {
+      expect((await lab.pmgHost.sh("systemctl start postfix")).code).toBe(0);
+    }
+    await pollUntil(lab, () => (whereIs(lab, id).ai ?? 0) > 0, 40_000);
+    const where = whereIs(lab, id);
+    record({ scenario: "inbound: the same message once PMG is back", expected: "ai", landed: fmt(where), ok: JSON.stringify(where) === '{"ai":1}' && !inGmail(id) });
+    expect(where).toEqual({ ai: 1 });
+    expect(inGmail(id)).toBe(false);
+  });
 });
 
 describe("outbound: a lab host -> PMG's internal port -> Gmail", () => {

@@ -48,6 +48,19 @@ export const SHAPE_SCENARIOS: InboundScenario[] = [
     cc: ["thehive@example.net"],
     expect: { thehive: 1 },
   },
+  {
+    name: "a Cc to ioc@ and an address with no account (nobody@)",
+    rcpt: ["ioc@example.net"],
+    to: ["nobody@example.net"],
+    cc: ["ioc@example.net"],
+    expect: { ioc: 1 },
+  },
+  {
+    name: "Bcc to misp@ (its headers name no declared address): the declared fallback",
+    rcpt: ["misp@example.net"],
+    to: ["list@partner.example"],
+    expect: { postmaster: 1 },
+  },
 ];
 
 /** Where Cloudflare forwards mail for `address`, from the rules the deployment declared. */

@@ -89,6 +89,8 @@ export async function startLabPmgHost(o: {
     write("etc/resolv.conf", `nameserver ${LAB.dns}\n`);
     write("etc/hosts", `127.0.0.1 localhost\n${LAB.pmg} pmg.lab.example.net pmg\n`);
     write("etc/services", fs.readFileSync("/etc/services"));
+    // What the bed's PMG::Config double (tests/servers/pmghost/perl) gives PMG's fetchmail writer.
+    write("etc/pmg/testbed.conf", `int_ip=${LAB.pmg}\next_port=${PMG_PORTS.external}\n`);
     // The lab CA is this host's whole system trust store (Debian's bundle path, which OpenSSL's
     // default /usr/lib/ssl/cert.pem links to).
     write("etc/ssl/certs/ca-certificates.crt", fs.readFileSync(o.ca.caFile));
