@@ -104,6 +104,9 @@ export async function startLabPmgHost(o: {
     for (const d of ["var/spool/postfix", "var/lib/postfix", "etc/opendkim", "etc/pmg/dkim", "run/lab", "etc/pmg/templates"])
       fs.mkdirSync(at(d), { recursive: true });
     fs.chownSync(at("var/lib/postfix"), pf.uid, pf.gid);
+    // Local delivery (local(8), mail_spool_directory): where the old rendering's mail ended up.
+    fs.mkdirSync(at("var/mail"), { recursive: true });
+    fs.chmodSync(at("var/mail"), 0o1777);
     write("var/log/fetchmail.log", "", 0o644);
     fs.chownSync(at("var/log/fetchmail.log"), Number(fs.statSync(at("var/lib/fetchmail")).uid), -1);
     write("var/log/mail.log", "");
