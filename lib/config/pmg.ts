@@ -3,6 +3,7 @@ import * as v from "../validate";
 import { smarthostPortProblem } from "../../providers/pmghost/tlsPolicy";
 import { hostPort, type Problems, type Raw } from "./problems";
 import { envelopeProblem } from "../../providers/pmghost/fetchmailrc";
+import { validateTrustedNetworks } from "./trustedNetworks";
 import type { FetchmailConfig, PmgConfig, RoutingConfig } from "./types";
 
 export function stalwartHost(stalwart: { readonly endpoint: string } | undefined): string | undefined {
@@ -25,6 +26,7 @@ export function validatePmg(
     "username",
     "tlsFingerprint",
     "trustedNetworks",
+    "acknowledgePublicNetworks",
     "smarthost",
     "transport",
     "dkim",
@@ -39,12 +41,10 @@ export function validatePmg(
     );
   }
   if (o.tlsFingerprint !== undefined) p.check("pmg.tlsFingerprint", o.tlsFingerprint, v.sha256Fingerprint);
-  const trustedNetworks = p.list_("pmg.trustedNetworks", o.trustedNetworks).map((c, i) => {
-    p.check(`pmg.trustedNetworks[${i}]`, c, v.cidr);
-    return String(c);
-  });
-  trustedNetworks.forEach(
-    (c, i) => trustedNetworks.indexOf(c) !== i && p.add(`pmg.trustedNetworks[${i}]`, `${c} is listed twice`),
+  const { trustedNetworks, acknowledgePublicNetworks } = validateTrustedNetworks(
+    p,
+    o.trustedNetworks,
+    o.acknowledgePublicNetworks,
   );
   const smarthostHp = hostPort(p, "pmg.smarthost", o.smarthost);
   const smarthostPort = smarthostPortProblem(smarthostHp?.port);
@@ -74,6 +74,7 @@ export function validatePmg(
     username,
     tlsFingerprint: o.tlsFingerprint as string | undefined,
     trustedNetworks,
+    ...(acknowledgePublicNetworks.length > 0 ? { acknowledgePublicNetworks } : {}),
     smarthost,
     transport: { ...transportHp, protocol: protocol as "smtp" | "lmtp" },
     dkim,
