@@ -24,8 +24,23 @@ export function makeLabCa(dir: string): LabCa {
   fs.mkdirSync(dir, { recursive: true });
   const caKey = path.join(dir, "ca.key");
   const caFile = path.join(dir, "ca.pem");
-  ssl(["req", "-x509", ...EC, "-keyout", caKey, "-out", caFile, "-days", "2", "-subj", "/CN=homelab-mail lab test CA",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+  ssl([
+    "req",
+    "-x509",
+    ...EC,
+    "-keyout",
+    caKey,
+    "-out",
+    caFile,
+    "-days",
+    "2",
+    "-subj",
+    "/CN=homelab-mail lab test CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
   const san = (names: string[]) => `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}`;
   return {
     caFile,
@@ -37,16 +52,44 @@ export function makeLabCa(dir: string): LabCa {
       ssl(["req", "-new", ...EC, "-keyout", keyFile, "-out", csr, "-subj", `/CN=${dnsNames[0]}`]);
       const ext = path.join(dir, `${name}.ext`);
       fs.writeFileSync(ext, `${san(dnsNames)}\nextendedKeyUsage=serverAuth\n`);
-      ssl(["x509", "-req", "-in", csr, "-CA", caFile, "-CAkey", caKey, "-CAcreateserial", "-days", "2",
-        "-extfile", ext, "-out", leaf]);
+      ssl([
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        caFile,
+        "-CAkey",
+        caKey,
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        ext,
+        "-out",
+        leaf,
+      ]);
       fs.writeFileSync(certFile, fs.readFileSync(leaf, "utf8") + fs.readFileSync(caFile, "utf8"));
       return { keyFile, certFile };
     },
     untrusted(name, dnsNames) {
       const keyFile = path.join(dir, `${name}.key`);
       const certFile = path.join(dir, `${name}.pem`);
-      ssl(["req", "-x509", ...EC, "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", `/CN=${dnsNames[0]}`,
-        "-addext", san(dnsNames)]);
+      ssl([
+        "req",
+        "-x509",
+        ...EC,
+        "-keyout",
+        keyFile,
+        "-out",
+        certFile,
+        "-days",
+        "2",
+        "-subj",
+        `/CN=${dnsNames[0]}`,
+        "-addext",
+        san(dnsNames),
+      ]);
       return { keyFile, certFile };
     },
   };

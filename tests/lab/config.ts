@@ -23,7 +23,9 @@ export const FALLBACK_ACCOUNT = {
 };
 
 export function exampleStack(): Record<string, unknown> {
-  const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8")) as { config: Record<string, unknown> };
+  const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
   return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k.replace(/^homelab-mail:/, ""), v]));
 }
 
@@ -47,7 +49,11 @@ export function labStack(t: LabTargets): Record<string, unknown> {
       ssh: { host: "127.0.0.1", port: t.ssh.port, user: t.ssh.user, hostKey: t.ssh.hostKey },
     },
     // The declared fallback for mail that names no declared address is a real mailbox in the lab.
-    stalwart: { ...stalwart, endpoint: t.stalwart.url, accounts: [...(stalwart.accounts as object[]), FALLBACK_ACCOUNT] },
+    stalwart: {
+      ...stalwart,
+      endpoint: t.stalwart.url,
+      accounts: [...(stalwart.accounts as object[]), FALLBACK_ACCOUNT],
+    },
     fetchmail: {
       ...(stack.fetchmail as object),
       server: "imap.gmail.com",

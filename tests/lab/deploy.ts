@@ -41,7 +41,11 @@ function loadProgram(): Record<string, unknown> {
     return holder.exports;
   }
   for (const k of Object.keys(require.cache))
-    if (k.startsWith(ROOT) && !k.includes(`${path.sep}node_modules${path.sep}`) && !k.includes(`${path.sep}tests${path.sep}`))
+    if (
+      k.startsWith(ROOT) &&
+      !k.includes(`${path.sep}node_modules${path.sep}`) &&
+      !k.includes(`${path.sep}tests${path.sep}`)
+    )
       delete require.cache[k];
   return require("../../index") as Record<string, unknown>;
 }
@@ -71,7 +75,10 @@ export async function deployProgram(o: {
         resources.push({ type: args.type, name: args.name, inputs });
         if (!args.type.startsWith(DYNAMIC)) {
           // Cloudflare: recorded. A destination address counts as verified (its owner clicked the link).
-          const extra = args.type === "cloudflare:index/emailRoutingAddress:EmailRoutingAddress" ? { verified: "2026-01-01T00:00:00Z" } : {};
+          const extra =
+            args.type === "cloudflare:index/emailRoutingAddress:EmailRoutingAddress"
+              ? { verified: "2026-01-01T00:00:00Z" }
+              : {};
           return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
         }
         const kind = args.type.slice(DYNAMIC.length);
@@ -97,23 +104,30 @@ export async function deployProgram(o: {
     false,
   );
   const all: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o.config)) all[`homelab-mail:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(o.config))
+    all[`homelab-mail:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
   for (const [k, v] of Object.entries(o.secrets)) all[`homelab-mail:${k}`] = v;
-  pulumi.runtime.setAllConfig(all, Object.keys(o.secrets).map((k) => `homelab-mail:${k}`));
+  pulumi.runtime.setAllConfig(
+    all,
+    Object.keys(o.secrets).map((k) => `homelab-mail:${k}`),
+  );
   const exports = loadProgram();
   // Wait for every output (and so every registration it depends on), then for stragglers.
   const settled = async () => {
     await Promise.all(
-      Object.values(exports).map((v) => new Promise((resolve) => (pulumi.output(v) as pulumi.Output<unknown>).apply(resolve))),
+      Object.values(exports).map(
+        (v) => new Promise((resolve) => (pulumi.output(v) as pulumi.Output<unknown>).apply(resolve)),
+      ),
     );
   };
   await Promise.race([settled(), failed]);
   // Resources nothing exported depends on (the PMG host's) may still be registering or in flight.
-  for (let n = -1; n !== resources.length || inFlight > 0; ) {
+  for (let n = -1; n !== resources.length || inFlight > 0;) {
     n = resources.length;
     await new Promise((r) => setTimeout(r, 200));
   }
-  if (failures.length > 0) throw new Error(`lab deployment failed:\n${failures.map((f) => f.message).join("\n")}`);
+  if (failures.length > 0)
+    throw new Error(`lab deployment failed:\n${failures.map((f) => f.message).join("\n")}`);
   const plain: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(exports))
     plain[k] = await new Promise((resolve) => (pulumi.output(v) as pulumi.Output<unknown>).apply(resolve));

@@ -23,7 +23,11 @@ export interface Rr {
 export function cloudflareRecords(resources: Registered[]): Rr[] {
   return resources
     .filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord")
-    .map((r) => ({ name: String(r.inputs.name), type: r.inputs.type as Rr["type"], data: String(r.inputs.content) }));
+    .map((r) => ({
+      name: String(r.inputs.name),
+      type: r.inputs.type as Rr["type"],
+      data: String(r.inputs.content),
+    }));
 }
 
 function zoneText(origin: string, rrs: Rr[]): string {
@@ -54,7 +58,8 @@ export async function startLabDns(o: { dir: string; net: LabNet; records: Rr[] }
   ];
   const origins = ["example.net", "example.org", "gmail.com", "lab.local"];
   const zones: Record<string, Rr[]> = {};
-  for (const origin of origins) zones[origin] = all.filter((r) => r.name === origin || r.name.endsWith(`.${origin}`));
+  for (const origin of origins)
+    zones[origin] = all.filter((r) => r.name === origin || r.name.endsWith(`.${origin}`));
   const unplaced = all.filter((r) => !origins.some((z) => zones[z].includes(r)));
   if (unplaced.length) throw new Error(`lab DNS: no zone for ${unplaced.map((r) => r.name).join(", ")}`);
   const decls = origins.map((z) => {
@@ -86,19 +91,26 @@ export async function startLabDns(o: { dir: string; net: LabNet; records: Rr[] }
   if (check.code !== 0) throw new Error(`lab DNS: ${check.stdout}${check.stderr}`);
   const named = tool("named") ?? "named";
   let binary = named;
-  if (fs.existsSync("/sys/module/apparmor/parameters/enabled") && fs.readFileSync("/sys/module/apparmor/parameters/enabled", "utf8").startsWith("Y")) {
+  if (
+    fs.existsSync("/sys/module/apparmor/parameters/enabled") &&
+    fs.readFileSync("/sys/module/apparmor/parameters/enabled", "utf8").startsWith("Y")
+  ) {
     // Debian's AppArmor profile confines /usr/sbin/named to /etc/bind (as tests/verify/bed/bind.ts).
     binary = path.join(o.dir, "named");
     fs.copyFileSync(named, binary);
     fs.chmodSync(binary, 0o755);
   }
-  const daemon = await startDaemon("named (lab)", [...o.net.enter, binary, "-g", "-n", "1", "-c", conf], async () => {
-    try {
-      (await o.net.connect(LAB.dns, 53)).destroy();
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const daemon = await startDaemon(
+    "named (lab)",
+    [...o.net.enter, binary, "-g", "-n", "1", "-c", conf],
+    async () => {
+      try {
+        (await o.net.connect(LAB.dns, 53)).destroy();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  );
   return { daemon, zones, stop: () => daemon.stop() };
 }

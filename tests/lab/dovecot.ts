@@ -106,8 +106,17 @@ export async function startLabDovecot(o: LabDovecotOptions): Promise<LabDovecot>
   const d = await startDaemon(
     `dovecot (${o.name})`,
     [...o.net.enter, tool("dovecot") ?? "dovecot", "-F", "-c", conf],
-    () => (o.implicitTls ? o.net.connect(o.address, o.port).then((s) => (s.destroy(), true)) : o.net.greets(o.address, o.port, /^\* OK /)),
+    () =>
+      o.implicitTls
+        ? o.net.connect(o.address, o.port).then((s) => (s.destroy(), true))
+        : o.net.greets(o.address, o.port, /^\* OK /),
     { logFile: log },
   );
-  return { ...d, stop: () => d.stop(), output: () => d.output(), setUsers, logText: () => fs.readFileSync(log, "utf8") };
+  return {
+    ...d,
+    stop: () => d.stop(),
+    output: () => d.output(),
+    setUsers,
+    logText: () => fs.readFileSync(log, "utf8"),
+  };
 }

@@ -47,7 +47,8 @@ export async function startGmail(opts: {
   const bad = ca.untrusted("gmail-untrusted", ["smtp.gmail.com", "imap.gmail.com"]);
   const home = (a: string) => path.join(dir, "boxes", a);
   let boxes = opts.boxes.map((b) => ({ ...b }));
-  const users = (): LabMailUser[] => boxes.map((b) => ({ login: b.address, password: b.password, home: home(b.address) }));
+  const users = (): LabMailUser[] =>
+    boxes.map((b) => ({ login: b.address, password: b.password, home: home(b.address) }));
   const internetHome = path.join(dir, "internet");
   fs.mkdirSync(path.join(internetHome, "Maildir"), { recursive: true });
   fs.chownSync(internetHome, uid, uid);
@@ -69,7 +70,9 @@ export async function startGmail(opts: {
   const chain = path.join(dir, "chain.pem");
   const setChain = (untrusted: boolean) => {
     const c = untrusted ? bad : good;
-    fs.writeFileSync(chain, fs.readFileSync(c.keyFile, "utf8") + fs.readFileSync(c.certFile, "utf8"), { mode: 0o600 });
+    fs.writeFileSync(chain, fs.readFileSync(c.keyFile, "utf8") + fs.readFileSync(c.certFile, "utf8"), {
+      mode: 0o600,
+    });
   };
   setChain(false);
   const smtp = await startLabPostfix({

@@ -43,7 +43,9 @@ export function asForwardedToGmail(m: InboundMessage, box: string, shape: Forwar
     `Received: by 2002:a05:lab:${id} with SMTP id lab${id}; ${date()}`,
     `Return-Path: <${srs(m.from, domain)}>`,
     `Received: from lab-mx.cloudflare.net (lab-mx.cloudflare.net. [198.18.0.9]) by mx.google.com with ESMTPS id ${id} for <${box}> (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256); ${date()}`,
-    ...(shape.forwardedHeaders === false ? [] : [`X-Forwarded-To: ${box}`, `X-Forwarded-For: ${m.rcpt} ${box}`]),
+    ...(shape.forwardedHeaders === false
+      ? []
+      : [`X-Forwarded-To: ${box}`, `X-Forwarded-For: ${m.rcpt} ${box}`]),
     `Received: from sender.example.com (sender.example.com [198.18.0.77]) by lab-mx.cloudflare.net (Postfix) with ESMTPS id ${id.toUpperCase()} for <${m.rcpt}>; ${date()}`,
   ];
   return lines.join("\n") + "\n" + m.raw.replace(/\r\n/g, "\n");

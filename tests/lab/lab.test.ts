@@ -32,7 +32,9 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  writeTable(`Last run: ${new Date().toISOString().slice(0, 16)}Z, ${Math.round((Date.now() - started) / 1000)} s for the whole lab file.`);
+  writeTable(
+    `Last run: ${new Date().toISOString().slice(0, 16)}Z, ${Math.round((Date.now() - started) / 1000)} s for the whole lab file.`,
+  );
   await lab?.stop();
 });
 
@@ -53,7 +55,9 @@ describe("inbound: Gmail -> fetchmail -> PMG -> Stalwart", () => {
   // The stack's own accounts: one scenario per address.
   const stalwart = exampleStack().stalwart as { accounts: { name: string; emails: string[] }[] };
   const scenarios: InboundScenario[] = [
-    ...serviceAddressScenarios(Object.fromEntries(stalwart.accounts.map((a) => [a.name, { addresses: a.emails }]))),
+    ...serviceAddressScenarios(
+      Object.fromEntries(stalwart.accounts.map((a) => [a.name, { addresses: a.emails }])),
+    ),
     ...SHAPE_SCENARIOS,
   ];
   const ids = new Map<string, string>();
@@ -72,27 +76,46 @@ describe("inbound: Gmail -> fetchmail -> PMG -> Stalwart", () => {
     await new Promise((r) => setTimeout(r, 1_000));
   }, 90_000);
 
-  it.each(scenarios.map((s) => [s.name, s] as const))("%s: lands in exactly the right account, exactly once", (_name, s) => {
-    const where = whereIs(lab, ids.get(s.name)!);
-    record({ scenario: `inbound: ${s.name}`, expected: fmt(s.expect), landed: fmt(where), ok: JSON.stringify(where) === JSON.stringify(s.expect) });
-    if (JSON.stringify(where) !== JSON.stringify(s.expect)) throw new Error(explain(`${s.name}: expected ${fmt(s.expect)}, landed ${fmt(where)}`));
-  });
+  it.each(scenarios.map((s) => [s.name, s] as const))(
+    "%s: lands in exactly the right account, exactly once",
+    (_name, s) => {
+      const where = whereIs(lab, ids.get(s.name)!);
+      record({
+        scenario: `inbound: ${s.name}`,
+        expected: fmt(s.expect),
+        landed: fmt(where),
+        ok: JSON.stringify(where) === JSON.stringify(s.expect),
+      });
+      if (JSON.stringify(where) !== JSON.stringify(s.expect))
+        throw new Error(explain(`${s.name}: expected ${fmt(s.expect)}, landed ${fmt(where)}`));
+    },
+  );
 
   it("leaves nothing behind in the Gmail service box once every message was placed", () => {
     expect(readMaildir(lab.gmail.maildir(SERVICE_BOX)).map((m) => m.header("subject"))).toEqual([]);
   });
 
   it("keeps a message in Gmail while PMG cannot take it (deleted only once the next hop accepted it)", async () => {
-    const inGmail = (id: string) => readMaildir(lab.gmail.maildir(SERVICE_BOX)).some((m) => m.header("message-id") === id);
+    const inGmail = (id: string) =>
+      readMaildir(lab.gmail.maildir(SERVICE_BOX)).some((m) => m.header("message-id") === id);
     expect((await lab.pmgHost.sh("systemctl stop postfix")).code).toBe(0);
     let id = "";
     let tried = false;
     let kept = false;
     try {
       const logBefore = lab.pmgHost.fetchmailLog().length;
-      id = sendInbound(lab, { name: "while PMG is down", rcpt: ["ai@example.net"], to: ["ai@example.net"], expect: { ai: 1 } });
+      id = sendInbound(lab, {
+        name: "while PMG is down",
+        rcpt: ["ai@example.net"],
+        to: ["ai@example.net"],
+        expect: { ai: 1 },
+      });
       // One whole poll that found PMG's port closed.
-      tried = await pollUntil(lab, () => /SMTP connect to .* failed/i.test(lab.pmgHost.fetchmailLog().slice(logBefore)), 30_000);
+      tried = await pollUntil(
+        lab,
+        () => /SMTP connect to .* failed/i.test(lab.pmgHost.fetchmailLog().slice(logBefore)),
+        30_000,
+      );
       kept = inGmail(id);
     } finally {
       expect((await lab.pmgHost.sh("systemctl start postfix")).code).toBe(0);
@@ -131,7 +154,8 @@ describe("outbound: a lab host -> PMG's internal port -> Gmail", () => {
       landed: `${copies.length ? `internet x${copies.length}` : "nowhere"}, DKIM ${dkim.map((d) => d.result).join("/") || "none"}, ${verified ? "verified TLS" : "TLS not verified"}`,
       ok: copies.length === 1 && dkim.some((d) => d.result === "pass") && verified,
     });
-    if (copies.length !== 1) throw new Error(explain(`outbound: ${copies.length} copies reached Gmail's relay`));
+    if (copies.length !== 1)
+      throw new Error(explain(`outbound: ${copies.length} copies reached Gmail's relay`));
     expect(lab.gmail.authAttempts()).toBeGreaterThan(authBefore);
     expect(lab.gmail.smtp.logText()).toContain(`sasl_username=${SERVICE_BOX}`);
     expect(dkim).toContainEqual({ result: "pass", domain: "example.net", selector: "pmg2026" });
@@ -146,7 +170,12 @@ describe("outbound: a lab host -> PMG's internal port -> Gmail", () => {
       to: "alice@partner.example",
       subject: "outbound on port 25",
     });
-    record({ scenario: "outbound: lab host on PMG's port 25", expected: "refused", landed: sent.result.refusal ?? "accepted", ok: /Relay access denied/.test(sent.result.refusal ?? "") });
+    record({
+      scenario: "outbound: lab host on PMG's port 25",
+      expected: "refused",
+      landed: sent.result.refusal ?? "accepted",
+      ok: /Relay access denied/.test(sent.result.refusal ?? ""),
+    });
     expect(sent.result.refusal).toMatch(/^554 .*Relay access denied/);
   });
 
@@ -158,7 +187,12 @@ describe("outbound: a lab host -> PMG's internal port -> Gmail", () => {
       to: "alice@partner.example",
       subject: "open relay probe",
     });
-    record({ scenario: "outbound: outsider 198.18.0.66 on int_port 26", expected: "refused", landed: sent.result.refusal ?? "accepted", ok: /Relay access denied/.test(sent.result.refusal ?? "") });
+    record({
+      scenario: "outbound: outsider 198.18.0.66 on int_port 26",
+      expected: "refused",
+      landed: sent.result.refusal ?? "accepted",
+      ok: /Relay access denied/.test(sent.result.refusal ?? ""),
+    });
     expect(sent.result.refusal).toMatch(/^554 .*Relay access denied/);
   });
 
@@ -169,7 +203,10 @@ describe("outbound: a lab host -> PMG's internal port -> Gmail", () => {
       const logBefore = lab.pmgHost.maillog().length;
       const sent = await fromLabHost(lab, "outbound to an impostor");
       expect(sent.result.refusal).toBeUndefined();
-      const deferred = await waitFor(() => /status=deferred/.test(lab.pmgHost.maillog().slice(logBefore)), 40_000);
+      const deferred = await waitFor(
+        () => /status=deferred/.test(lab.pmgHost.maillog().slice(logBefore)),
+        40_000,
+      );
       const auth = lab.gmail.authAttempts() - authBefore;
       record({
         scenario: "outbound: Gmail with an untrusted certificate",
@@ -194,11 +231,26 @@ describe("regression: the old rendering fails the scenarios", () => {
   }, 60_000);
 
   it.failing("old fetchmail stanza: inbound mail for thehive@ lands in thehive, once", async () => {
-    const id = sendInbound(lab, { name: "old rendering: to thehive@", rcpt: ["thehive@example.net"], to: ["thehive@example.net"], expect: { thehive: 1 } });
-    const gone = () => !readMaildir(lab.gmail.maildir(SERVICE_BOX)).some((m) => m.header("message-id") === id);
-    await pollUntil(lab, () => gone() && Object.keys({ ...whereIs(lab, id), ...pmgLocalMail(lab, id) }).length > 0, 30_000);
+    const id = sendInbound(lab, {
+      name: "old rendering: to thehive@",
+      rcpt: ["thehive@example.net"],
+      to: ["thehive@example.net"],
+      expect: { thehive: 1 },
+    });
+    const gone = () =>
+      !readMaildir(lab.gmail.maildir(SERVICE_BOX)).some((m) => m.header("message-id") === id);
+    await pollUntil(
+      lab,
+      () => gone() && Object.keys({ ...whereIs(lab, id), ...pmgLocalMail(lab, id) }).length > 0,
+      30_000,
+    );
     const where = { ...whereIs(lab, id), ...pmgLocalMail(lab, id) };
-    record({ scenario: "regression: old fetchmail stanza, to thehive@", expected: "thehive", landed: `${fmt(where)}${gone() ? ", deleted from Gmail" : ""}`, ok: JSON.stringify(where) === '{"thehive":1}' });
+    record({
+      scenario: "regression: old fetchmail stanza, to thehive@",
+      expected: "thehive",
+      landed: `${fmt(where)}${gone() ? ", deleted from Gmail" : ""}`,
+      ok: JSON.stringify(where) === '{"thehive":1}',
+    });
     expect(where).toEqual({ thehive: 1 });
   });
 
@@ -209,7 +261,12 @@ describe("regression: the old rendering fails the scenarios", () => {
       const sent = await fromLabHost(lab, "old rendering: outbound to an impostor");
       await waitFor(() => lab.gmail.authAttempts() > before || inInternet(lab, sent.id).length > 0, 20_000);
       const auth = lab.gmail.authAttempts() - before;
-      record({ scenario: "regression: old TLS block, untrusted Gmail", expected: "deferred, no AUTH", landed: `${auth} AUTH, internet x${inInternet(lab, sent.id).length}`, ok: auth === 0 });
+      record({
+        scenario: "regression: old TLS block, untrusted Gmail",
+        expected: "deferred, no AUTH",
+        landed: `${auth} AUTH, internet x${inInternet(lab, sent.id).length}`,
+        ok: auth === 0,
+      });
       expect(auth).toBe(0);
     } finally {
       lab.gmail.presentUntrusted(false);

@@ -89,8 +89,13 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
       }),
       startLabPmgHost({ dir: path.join(dir, "pmg"), net, ca, pmg }),
     ]);
-    stops.push(() => gmail.stop(), () => pmgHost.close());
-    log(`lab: "Gmail" at ${LAB.gmail} (IMAPS 993, submission 587), PMG host at ${LAB.pmg} (Postfix from PMG's templates, sshd, OpenDKIM)`);
+    stops.push(
+      () => gmail.stop(),
+      () => pmgHost.close(),
+    );
+    log(
+      `lab: "Gmail" at ${LAB.gmail} (IMAPS 993, submission 587), PMG host at ${LAB.pmg} (Postfix from PMG's templates, sshd, OpenDKIM)`,
+    );
     const ssh = await net.bridge("127.0.0.1", pmgHost.bed.port);
     stops.push(() => ssh.close());
     // DNS first with gmail.com only: the deployment's records are added once it declared them.
@@ -142,7 +147,8 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
         const host = await startProviderHost();
         hosts.push(host);
         const all: Record<string, string> = {};
-        for (const [k, v] of Object.entries(config)) all[`homelab-mail:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+        for (const [k, v] of Object.entries(config))
+          all[`homelab-mail:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
         for (const [k, v] of Object.entries(secrets)) all[`homelab-mail:${k}`] = v;
         await host.configure(all, { secretKeys: Object.keys(secrets).map((k) => `homelab-mail:${k}`) });
         const result = await deployProgram({ config, secrets, host, texts: await texts, previous });
@@ -154,13 +160,28 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
         const records = cloudflareRecords(result.resources);
         await dns.stop();
         dns = await startLabDns({ dir: path.join(dir, `dns-${++dnsGeneration}`), net, records });
-        const accounts = result.exports.accounts as Record<string, { login: string; addresses: string[]; password: string }>;
+        const accounts = result.exports.accounts as Record<
+          string,
+          { login: string; addresses: string[]; password: string }
+        >;
         if (!stalwartMail) {
-          const list: StalwartAccount[] = Object.values(accounts).map((a) => ({ name: a.login, addresses: a.addresses, password: a.password }));
-          stalwartMail = await startStalwartMail({ dir: path.join(dir, "stalwart"), net, ca, uid, accounts: list });
+          const list: StalwartAccount[] = Object.values(accounts).map((a) => ({
+            name: a.login,
+            addresses: a.addresses,
+            password: a.password,
+          }));
+          stalwartMail = await startStalwartMail({
+            dir: path.join(dir, "stalwart"),
+            net,
+            ca,
+            uid,
+            accounts: list,
+          });
           stops.push(() => stalwartMail!.stop());
         }
-        log(`lab: deployed (${Object.values(result.steps).filter((s) => s !== "same").length} dynamic resources written)`);
+        log(
+          `lab: deployed (${Object.values(result.steps).filter((s) => s !== "same").length} dynamic resources written)`,
+        );
         return result;
       },
       logs() {

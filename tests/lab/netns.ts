@@ -49,8 +49,12 @@ export async function startLabNet(dir: string): Promise<LabNet> {
   const enter = ["nsenter", `--net=${nsPath}`, "--"];
   const exec: LabNet["exec"] = (argv, input) =>
     new Promise((resolve) => {
-      const c = execFile(enter[0], [...enter.slice(1), ...argv], { encoding: "utf8" }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+      const c = execFile(
+        enter[0],
+        [...enter.slice(1), ...argv],
+        { encoding: "utf8" },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
       );
       if (input !== undefined) c.stdin!.end(input);
     });
@@ -59,7 +63,8 @@ export async function startLabNet(dir: string): Promise<LabNet> {
     if (r.code !== 0) throw new Error(`lab: ip ${args.join(" ")} failed: ${r.stderr}`);
   };
   await ip("link", "set", "lo", "up");
-  for (const a of new Set(Object.values(LAB))) if (a !== "127.0.0.1") await ip("addr", "add", `${a}/32`, "dev", "lo");
+  for (const a of new Set(Object.values(LAB)))
+    if (a !== "127.0.0.1") await ip("addr", "add", `${a}/32`, "dev", "lo");
 
   const socketPath = path.join(dir, "agent.sock");
   const agent = spawn(

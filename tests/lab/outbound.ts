@@ -30,7 +30,13 @@ export async function sendThroughPmg(
 }
 
 export const fromLabHost = (lab: Lab, subject: string, to = "alice@partner.example") =>
-  sendThroughPmg(lab, { source: LAB.labHost, port: PMG_PORTS.internal, from: "wazuh@example.net", to, subject });
+  sendThroughPmg(lab, {
+    source: LAB.labHost,
+    port: PMG_PORTS.internal,
+    from: "wazuh@example.net",
+    to,
+    subject,
+  });
 
 /** The copies of a message that reached "the internet" through Gmail. */
 export function inInternet(lab: Lab, id: string): StoredMessage[] {
@@ -47,7 +53,10 @@ export async function waitFor(check: () => boolean, timeoutMs: number): Promise<
 }
 
 /** DKIM results of a stored message, keys looked up in the TXT records the program published. */
-export async function dkimResults(lab: Lab, m: StoredMessage): Promise<{ result: string; domain: string; selector: string }[]> {
+export async function dkimResults(
+  lab: Lab,
+  m: StoredMessage,
+): Promise<{ result: string; domain: string; selector: string }[]> {
   const published = cloudflareRecords(lab.deployment!.resources).filter((r) => r.type === "TXT");
   const resolver = async (name: string, rr: string) => {
     if (rr !== "TXT") throw Object.assign(new Error(`no ${rr}`), { code: "ENOTFOUND" });

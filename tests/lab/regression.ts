@@ -12,9 +12,14 @@ const MAIN_CF_IN = path.join(__dirname, "..", "servers", "pmghost", "templates",
 
 export async function installOldRendering(lab: Lab): Promise<void> {
   const bed = lab.pmgHost.bed;
-  const rc = fs.readFileSync(path.join(FIXTURES, "old-fetchmailrc.txt"), "utf8").replace("@APP_PASSWORD@", lab.appPassword);
+  const rc = fs
+    .readFileSync(path.join(FIXTURES, "old-fetchmailrc.txt"), "utf8")
+    .replace("@APP_PASSWORD@", lab.appPassword);
   const block = fs.readFileSync(path.join(FIXTURES, "old-smarthost-parameters.txt"), "utf8");
-  fs.writeFileSync(bed.path("etc/pmg/templates/main.cf.in"), `${fs.readFileSync(MAIN_CF_IN, "utf8")}\n${block}`);
+  fs.writeFileSync(
+    bed.path("etc/pmg/templates/main.cf.in"),
+    `${fs.readFileSync(MAIN_CF_IN, "utf8")}\n${block}`,
+  );
   fs.writeFileSync(bed.path("tmp/old-fetchmailrc"), rc, { mode: 0o600 });
   const r = await lab.pmgHost.sh(
     "rm -f /etc/fetchmailrc && install -m 600 -o fetchmail /tmp/old-fetchmailrc /etc/fetchmailrc && rm /tmp/old-fetchmailrc" +

@@ -23,7 +23,9 @@ export interface InboundScenario {
 }
 
 /** One message per routed address of a service account: each lands in its account, once. */
-export function serviceAddressScenarios(accounts: Record<string, { addresses: string[] }>): InboundScenario[] {
+export function serviceAddressScenarios(
+  accounts: Record<string, { addresses: string[] }>,
+): InboundScenario[] {
   return Object.entries(accounts).flatMap(([name, a]) =>
     a.addresses.map((address) => ({
       name: `to ${address}`,
@@ -77,7 +79,13 @@ export function messageId(): string {
   return `<lab-${randomBytes(6).toString("hex")}@sender.example.com>`;
 }
 
-export function rawMessage(o: { id: string; from: string; to: string[]; cc?: string[]; subject: string }): string {
+export function rawMessage(o: {
+  id: string;
+  from: string;
+  to: string[];
+  cc?: string[];
+  subject: string;
+}): string {
   return [
     `From: Lab sender <${o.from}>`,
     `To: ${o.to.join(", ")}`,
@@ -103,7 +111,11 @@ export function sendInbound(lab: Lab, s: InboundScenario): string {
     if (!box) throw new Error(`scenario "${s.name}": the deployment routes no rule for ${rcpt}`);
     if (stored.has(box)) continue; // Gmail keeps one copy per Message-ID
     stored.add(box);
-    deliverToMaildir(lab.gmail.maildir(box), asForwardedToGmail({ from: "alice@sender.example.com", rcpt, raw }, box, s.shape), lab.uid);
+    deliverToMaildir(
+      lab.gmail.maildir(box),
+      asForwardedToGmail({ from: "alice@sender.example.com", rcpt, raw }, box, s.shape),
+      lab.uid,
+    );
   }
   return id;
 }
@@ -111,7 +123,9 @@ export function sendInbound(lab: Lab, s: InboundScenario): string {
 /** Every Stalwart account's messages, by account name. */
 export function stalwartMailboxes(lab: Lab): Record<string, StoredMessage[]> {
   const accounts = lab.deployment!.exports.accounts as Record<string, { login: string }>;
-  return Object.fromEntries(Object.values(accounts).map((a) => [a.login, readMaildir(lab.stalwartMail!.maildir(a.login))]));
+  return Object.fromEntries(
+    Object.values(accounts).map((a) => [a.login, readMaildir(lab.stalwartMail!.maildir(a.login))]),
+  );
 }
 
 /** Where the message with this Message-ID is: account -> copies, only where it is. */

@@ -15,7 +15,15 @@ export interface SmtpResult {
 
 export async function sendSmtp(
   net: LabNet,
-  o: { host: string; port: number; from: string; localAddress: string; to: string[]; data: string; helo?: string },
+  o: {
+    host: string;
+    port: number;
+    from: string;
+    localAddress: string;
+    to: string[];
+    data: string;
+    helo?: string;
+  },
 ): Promise<SmtpResult> {
   const s = await net.connect(o.host, o.port, o.localAddress);
   const data = o.data.replace(/\r?\n/g, "\r\n");
@@ -32,7 +40,10 @@ export async function sendSmtp(
     let buf = "";
     let i = 0;
     const replies: string[] = [];
-    const timer = setTimeout(() => (s.destroy(), reject(new Error(`SMTP to ${o.host}:${o.port} timed out: ${replies.join(" | ")}`))), 30_000);
+    const timer = setTimeout(
+      () => (s.destroy(), reject(new Error(`SMTP to ${o.host}:${o.port} timed out: ${replies.join(" | ")}`))),
+      30_000,
+    );
     const finish = (r: SmtpResult) => {
       clearTimeout(timer);
       s.destroy();
@@ -54,6 +65,11 @@ export async function sendSmtp(
       }
     });
     s.on("error", (e) => (clearTimeout(timer), reject(e)));
-    s.on("close", () => i < steps.length && finish({ accepted: false, replies, refusal: replies.at(-1) ?? "connection closed" }));
+    s.on(
+      "close",
+      () =>
+        i < steps.length &&
+        finish({ accepted: false, replies, refusal: replies.at(-1) ?? "connection closed" }),
+    );
   });
 }

@@ -52,7 +52,8 @@ export function stateDump(s: PmgState): Record<string, unknown> {
 }
 
 const id = (args: string[]) => Number(execFileSync("id", args, { encoding: "utf8" }).trim());
-const gid = (group: string) => Number(execFileSync("getent", ["group", group], { encoding: "utf8" }).split(":")[2]);
+const gid = (group: string) =>
+  Number(execFileSync("getent", ["group", group], { encoding: "utf8" }).split(":")[2]);
 
 export async function startLabPmgHost(o: {
   dir: string;
@@ -95,13 +96,30 @@ export async function startLabPmgHost(o: {
     // default /usr/lib/ssl/cert.pem links to).
     write("etc/ssl/certs/ca-certificates.crt", fs.readFileSync(o.ca.caFile));
     const own = o.ca.issue("pmg", ["pmg.lab.example.net"]);
-    write("etc/pmg/pmg-tls.pem", fs.readFileSync(own.keyFile, "utf8") + fs.readFileSync(own.certFile, "utf8"), 0o600);
+    write(
+      "etc/pmg/pmg-tls.pem",
+      fs.readFileSync(own.keyFile, "utf8") + fs.readFileSync(own.certFile, "utf8"),
+      0o600,
+    );
     for (const f of ["postfix-files", "dynamicmaps.cf", "post-install", "postfix-script", "makedefs.out"])
-      if (fs.existsSync(`/etc/postfix/${f}`)) write(`etc/postfix/${f}`, fs.readFileSync(`/etc/postfix/${f}`), fs.statSync(`/etc/postfix/${f}`).mode & 0o777);
-    for (const d of ["postfix-files.d", "dynamicmaps.cf.d"]) fs.mkdirSync(at(`etc/postfix/${d}`), { recursive: true });
+      if (fs.existsSync(`/etc/postfix/${f}`))
+        write(
+          `etc/postfix/${f}`,
+          fs.readFileSync(`/etc/postfix/${f}`),
+          fs.statSync(`/etc/postfix/${f}`).mode & 0o777,
+        );
+    for (const d of ["postfix-files.d", "dynamicmaps.cf.d"])
+      fs.mkdirSync(at(`etc/postfix/${d}`), { recursive: true });
     for (const f of ["postscreen_access", "clientaccess"]) write(`etc/postfix/${f}`, "");
     for (const f of ["senderaccess", "rcptaccess"]) write(`etc/postfix/${f}`, "");
-    for (const d of ["var/spool/postfix", "var/lib/postfix", "etc/opendkim", "etc/pmg/dkim", "run/lab", "etc/pmg/templates"])
+    for (const d of [
+      "var/spool/postfix",
+      "var/lib/postfix",
+      "etc/opendkim",
+      "etc/pmg/dkim",
+      "run/lab",
+      "etc/pmg/templates",
+    ])
       fs.mkdirSync(at(d), { recursive: true });
     fs.chownSync(at("var/lib/postfix"), pf.uid, pf.gid);
     // Local delivery (local(8), mail_spool_directory): where the old rendering's mail ended up.
@@ -128,20 +146,28 @@ export async function startLabPmgHost(o: {
     );
     write("etc/opendkim/KeyTable", "");
     write("etc/opendkim/SigningTable", "");
-    for (const tool of ["pmgconfig", "systemctl"]) write(`.testbed/bin/${tool}`, fs.readFileSync(path.join(HERE, tool)), 0o755);
+    for (const tool of ["pmgconfig", "systemctl"])
+      write(`.testbed/bin/${tool}`, fs.readFileSync(path.join(HERE, tool)), 0o755);
 
     // PMG's configuration, served from the stand-in's live state to the host's pmgconfig.
     const sock = at("run/lab/pmg-state.sock");
     stateServer = net.createServer((c) => c.end(JSON.stringify(stateDump(o.pmg.state))));
     await new Promise<void>((r) => stateServer!.listen(sock, () => r()));
 
-    const filter = spawn("setpriv", ["--pdeathsig", "KILL", ...o.net.enter, process.execPath, path.join(HERE, "filter.js")], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
+    const filter = spawn(
+      "setpriv",
+      ["--pdeathsig", "KILL", ...o.net.enter, process.execPath, path.join(HERE, "filter.js")],
+      {
+        stdio: ["pipe", "pipe", "inherit"],
+      },
+    );
     children.push(filter);
     await new Promise<void>((resolve, reject) => {
       let seen = 0;
-      filter.stdout!.on("data", (d: Buffer) => (seen += (String(d).match(/ready/g) ?? []).length) >= 2 && resolve());
+      filter.stdout!.on(
+        "data",
+        (d: Buffer) => (seen += (String(d).match(/ready/g) ?? []).length) >= 2 && resolve(),
+      );
       filter.once("exit", (c) => reject(new Error(`lab: the PMG filter stand-in exited (${c})`)));
     });
 
@@ -155,7 +181,8 @@ export async function startLabPmgHost(o: {
     await must("pmgconfig sync --restart 0");
     await must("postfix check && systemctl start postfix && systemctl start opendkim");
     for (let i = 0; !(await o.net.greets(LAB.pmg, PMG_PORTS.internal, /^220 /)); i++) {
-      if (i > 100) throw new Error(`lab PMG host: Postfix did not answer on ${LAB.pmg}:${PMG_PORTS.internal}`);
+      if (i > 100)
+        throw new Error(`lab PMG host: Postfix did not answer on ${LAB.pmg}:${PMG_PORTS.internal}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const read = (rel: string) => (fs.existsSync(at(rel)) ? fs.readFileSync(at(rel), "utf8") : "");

@@ -101,13 +101,9 @@ export async function startPmgHostBed(
       String(process.pid),
     ];
     const argv = opts.netns ? ["nsenter", `--net=${opts.netns}`, "--", ...unshare] : unshare;
-    const child = spawn(
-      argv[0],
-      argv.slice(1),
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const child = spawn(argv[0], argv.slice(1), {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const started = await new Promise<boolean>((resolve, reject) => {
       const onLine = (chunk: Buffer) => {
         for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) {
