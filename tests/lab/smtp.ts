@@ -13,7 +13,34 @@ export interface SmtpResult {
   readonly refusal?: string;
 }
 
-export async function sendSmtp(
+/**
+ * Sends one message; a connection that gets no greeting within 10 s is retried (twice at most):
+ * now and then a connection into the lab's namespace is accepted and never greeted (seen in about
+ * one run in three, on a loaded machine), which is the lab's plumbing, not a mail server's answer.
+ */
+export async function sendSmtp(net: LabNet, o: SmtpOptions): Promise<SmtpResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sendOnce(net, o);
+    } catch (err) {
+      if (!(err instanceof NoGreeting) || attempt >= 3) throw err;
+    }
+  }
+}
+
+class NoGreeting extends Error {}
+
+interface SmtpOptions {
+  host: string;
+  port: number;
+  from: string;
+  localAddress: string;
+  to: string[];
+  data: string;
+  helo?: string;
+}
+
+async function sendOnce(
   net: LabNet,
   o: {
     host: string;
@@ -40,12 +67,19 @@ export async function sendSmtp(
     let buf = "";
     let i = 0;
     const replies: string[] = [];
+    const greeting = setTimeout(() => {
+      if (replies.length > 0) return;
+      clearTimeout(timer);
+      s.destroy();
+      reject(new NoGreeting(`no greeting from ${o.host}:${o.port} within 10 s`));
+    }, 10_000);
     const timer = setTimeout(
       () => (s.destroy(), reject(new Error(`SMTP to ${o.host}:${o.port} timed out: ${replies.join(" | ")}`))),
       30_000,
     );
     const finish = (r: SmtpResult) => {
       clearTimeout(timer);
+      clearTimeout(greeting);
       s.destroy();
       resolve(r);
     };
