@@ -121,7 +121,7 @@ describe("inbound: Gmail -> fetchmail -> PMG -> Stalwart", () => {
       expect((await lab.pmgHost.sh("systemctl start postfix")).code).toBe(0);
     }
     // Recorded, not asserted (see the skipped test below): does the running daemon retry it?
-    await pollUntil(lab, () => (whereIs(lab, id).ai ?? 0) > 0, 15_000);
+    await pollUntil(lab, () => (whereIs(lab, id).ai ?? 0) > 0, 6_000);
     const after = whereIs(lab, id);
     record({
       scenario: "inbound: while PMG's Postfix is stopped, then once it is back",
