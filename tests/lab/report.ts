@@ -7,6 +7,8 @@ export interface Row {
   readonly expected: string;
   readonly landed: string;
   readonly ok: boolean;
+  /** A failure this row shows on purpose (the old rendering) or a known one (docs/lab.md). */
+  readonly failureExpected?: "regression" | "known";
 }
 
 const rows: Row[] = [];
@@ -40,7 +42,10 @@ export function writeTable(meta: string): void {
     "",
     "| Scenario | Expected | Where it landed | |",
     "|---|---|---|---|",
-    ...rows.map((r) => `| ${r.scenario} | ${r.expected} | ${r.landed} | ${r.ok ? "ok" : "**FAILED**"} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.expected} | ${r.landed} | ${r.ok ? "ok" : r.failureExpected === "regression" ? "fails, as the old rendering must" : r.failureExpected === "known" ? "**known failure** (see above)" : "**FAILED**"} |`,
+    ),
     "",
   ].join("\n");
   fs.writeFileSync(file, text.slice(0, a) + table + text.slice(b));
