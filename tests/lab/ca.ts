@@ -41,7 +41,8 @@ export function makeLabCa(dir: string): LabCa {
     "-addext",
     "keyUsage=critical,keyCertSign,cRLSign",
   ]);
-  const san = (names: string[]) => `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}`;
+  const san = (names: string[]) =>
+    `subjectAltName=${names.map((n) => (/^\d+\.\d+\.\d+\.\d+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(",")}`;
   return {
     caFile,
     issue(name, dnsNames) {

@@ -8,6 +8,8 @@ import type { DeployResult } from "./deploy";
 import { startLab, type Lab } from "./lab";
 import { readMaildir } from "./maildir";
 import { dkimResults, fromLabHost, inInternet, sendThroughPmg, waitFor } from "./outbound";
+import { cloudflareRecords } from "./dns";
+import { runVerify } from "./verify";
 import { installOldRendering, pmgLocalMail } from "./regression";
 import { fmt, record, writeTable } from "./report";
 import {
@@ -220,6 +222,52 @@ describe("outbound: a lab host -> PMG's internal port -> Gmail", () => {
       expect(deferred).toBe(true);
     } finally {
       lab.gmail.presentUntrusted(false);
+    }
+  });
+});
+
+describe("npm run verify on the lab", () => {
+  const failed = (r: { checks: { id: string; status: string }[] }) =>
+    r.checks.filter((c) => c.status === "fail").map((c) => c.id);
+
+  it("passes on the deployed lab", async () => {
+    const r = await runVerify(lab);
+    record({
+      scenario: "verify: the deployed lab",
+      expected: "exit 0, no FAIL",
+      landed: `exit ${r.code}, FAIL: ${failed(r).join(", ") || "none"}`,
+      ok: r.code === 0,
+    });
+    if (r.code !== 0) throw new Error(explain(r.output));
+    expect(r.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining(["relay", "imap:thehive", "dkim:example.net", "spf:example.org"]),
+    );
+    expect(failed(r)).toEqual([]);
+  });
+
+  it("names dkim:example.net, and only it, when the TXT record does not match PMG's key", async () => {
+    const name = "pmg2026._domainkey.example.net";
+    const broken = cloudflareRecords(lab.deployment!.resources).map((rr) => {
+      if (rr.name !== name) return rr;
+      const at = rr.data.indexOf("p=") + 60;
+      return {
+        ...rr,
+        data: rr.data.slice(0, at) + (rr.data[at] === "A" ? "B" : "A") + rr.data.slice(at + 1),
+      };
+    });
+    await lab.serveDns(broken);
+    try {
+      const r = await runVerify(lab);
+      record({
+        scenario: "verify: DKIM TXT of example.net off by one character",
+        expected: "FAIL dkim:example.net",
+        landed: `exit ${r.code}, FAIL: ${failed(r).join(", ") || "none"}`,
+        ok: r.code === 1 && failed(r).join() === "dkim:example.net",
+      });
+      expect(failed(r)).toEqual(["dkim:example.net"]);
+      expect(r.code).toBe(1);
+    } finally {
+      await lab.serveDns();
     }
   });
 });

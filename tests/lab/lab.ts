@@ -17,7 +17,7 @@ import { LAB } from "./addresses";
 import { makeLabCa, type LabCa } from "./ca";
 import { labStack, PERSONAL_BOX, SERVICE_BOX, testAppPassword } from "./config";
 import { deployProgram, type DeployResult } from "./deploy";
-import { cloudflareRecords, startLabDns, type LabDns } from "./dns";
+import { cloudflareRecords, startLabDns, type LabDns, type Rr } from "./dns";
 import { startGmail, type LabGmail } from "./gmail";
 import { startLabNet, type LabNet } from "./netns";
 import { startLabPmgHost, type LabPmgHost } from "./pmg/host";
@@ -44,6 +44,8 @@ export interface Lab {
   readonly secrets: Record<string, string>;
   /** `pulumi up` of the program into the lab; returns this run's result. */
   deploy(): Promise<DeployResult>;
+  /** Serves these records instead of the declared ones (a deliberate break), or the declared ones again. */
+  serveDns(records?: Rr[]): Promise<void>;
   /** What happened so far, per hop, for people reading a failure. */
   logs(): string;
   stop(): Promise<void>;
@@ -183,6 +185,15 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
           `lab: deployed (${Object.values(result.steps).filter((s) => s !== "same").length} dynamic resources written)`,
         );
         return result;
+      },
+      async serveDns(records) {
+        await dns.stop();
+        const declared = deployment ? cloudflareRecords(deployment.resources) : [];
+        dns = await startLabDns({
+          dir: path.join(dir, `dns-${++dnsGeneration}`),
+          net,
+          records: records ?? declared,
+        });
       },
       logs() {
         const section = (t: string, s: string) => `--- ${t}\n${s.split("\n").slice(-60).join("\n")}`;

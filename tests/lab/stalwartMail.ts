@@ -35,7 +35,7 @@ export async function startStalwartMail(opts: {
   accounts: StalwartAccount[];
 }): Promise<LabStalwartMail> {
   const { dir, net, ca, uid, accounts } = opts;
-  const cert = ca.issue("stalwart", ["mail.lab.local"]);
+  const cert = ca.issue("stalwart", ["mail.lab.local", LAB.stalwart]);
   const mailRoot = path.join(dir, "mail");
   const domains = [...new Set(accounts.flatMap((a) => a.addresses.map((x) => x.split("@")[1])))];
   const imap = await startLabDovecot({
