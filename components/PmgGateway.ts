@@ -29,6 +29,8 @@ export class PmgGateway extends pulumi.ComponentResource {
   readonly dkimTxtValue: pulumi.Output<string>;
   /** `<selector>._domainkey`. */
   readonly dkimRecordName: string;
+  /** PMG's internal port (`int_port`, default 26), where pmg.trustedNetworks relay: see PmgSmarthost. */
+  readonly internalPort: pulumi.Output<number>;
   private readonly name: string;
   private readonly endpoint: string;
   private readonly signingDependsOn: pulumi.Resource[];
@@ -36,6 +38,8 @@ export class PmgGateway extends pulumi.ComponentResource {
   constructor(name: string, args: PmgGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:pmg:PmgGateway", name, {}, opts);
     const { pmg } = args;
+    // A comment left undeclared is not managed: an adopted object keeps the one it has (lib/config/labels.ts).
+    const comments = pmg.comments ?? {};
     const endpoint = pmg.endpoint;
     this.name = name;
     this.endpoint = endpoint;
@@ -47,23 +51,24 @@ export class PmgGateway extends pulumi.ComponentResource {
         {
           endpoint,
           cidr,
-          comment: "managed by homelab-mail",
+          comment: comments.trustedNetworks?.[cidr],
           ...(pmg.acknowledgePublicNetworks?.includes(cidr) ? { acknowledgePublic: true } : {}),
         },
         child,
       );
     }
-    new PmgSmarthost(
+    const smarthost = new PmgSmarthost(
       `${name}-smarthost`,
       { endpoint, host: pmg.smarthost.host, port: pmg.smarthost.port },
       { ...child, dependsOn: args.smarthostAfter },
     );
+    this.internalPort = smarthost.internalPort.apply((p) => Number(p ?? 26));
 
     const dkimDomains: PmgDkimDomain[] = [];
     for (const domain of args.domains) {
       new PmgRelayDomain(
         `${name}-relay-${domain}`,
-        { endpoint, domain, comment: "managed by homelab-mail" },
+        { endpoint, domain, comment: comments.relayDomains?.[domain] },
         child,
       );
       new PmgTransport(
@@ -75,14 +80,14 @@ export class PmgGateway extends pulumi.ComponentResource {
           port: pmg.transport.port,
           protocol: pmg.transport.protocol,
           useMx: false,
-          comment: "deliver to Stalwart",
+          comment: comments.transports?.[domain],
         },
         { ...child, dependsOn: args.transportsAfter },
       );
       dkimDomains.push(
         new PmgDkimDomain(
           `${name}-dkim-${domain}`,
-          { endpoint, domain, comment: "managed by homelab-mail" },
+          { endpoint, domain, comment: comments.dkimDomains?.[domain] },
           child,
         ),
       );

@@ -32,7 +32,12 @@ export class StalwartMailServer extends pulumi.ComponentResource {
 
     this.domains = args.domains.map(
       (domain) =>
-        new StalwartPrincipal(`${name}-domain-${domain}`, { endpoint, type: "domain", name: domain }, child),
+        new StalwartPrincipal(
+          `${name}-domain-${domain}`,
+          // Undeclared, the description is not managed: an adopted domain keeps its own.
+          { endpoint, type: "domain", name: domain, description: stalwart.domainDescriptions?.[domain] },
+          child,
+        ),
     );
     this.accounts = {};
     for (const a of stalwart.accounts) {
@@ -43,7 +48,7 @@ export class StalwartMailServer extends pulumi.ComponentResource {
           type: "individual",
           name: a.name,
           emails: a.emails,
-          description: a.description ?? "",
+          description: a.description,
           roles: a.roles ?? ["user"],
           quota: a.quota ?? 0,
           allowMailboxDeletion: a.allowMailboxDeletion ?? false,

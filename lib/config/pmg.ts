@@ -1,6 +1,7 @@
 /** `homelab-mail:pmg` (API and SSH) and `homelab-mail:fetchmail`. */
 import * as v from "../validate";
 import { smarthostPortProblem } from "../../providers/pmghost/tlsPolicy";
+import { validatePmgComments } from "./labels";
 import { hostPort, type Problems, type Raw } from "./problems";
 import { envelopeProblem } from "../../providers/pmghost/fetchmailrc";
 import { validateTrustedNetworks } from "./trustedNetworks";
@@ -18,6 +19,7 @@ export function validatePmg(
   p: Problems,
   value: unknown,
   transportHost: string | undefined,
+  domains: string[] = [],
 ): PmgConfig | undefined {
   const o = p.object("pmg", value);
   if (!o) return undefined;
@@ -30,6 +32,7 @@ export function validatePmg(
     "smarthost",
     "transport",
     "dkim",
+    "comments",
     "ssh",
   ]);
   p.check("pmg.endpoint", o.endpoint, (x) => v.endpoint(x));
@@ -67,6 +70,7 @@ export function validatePmg(
     p.check("pmg.dkim.selector", dkimRaw.selector, v.dkimSelector);
     p.check("pmg.dkim.keySize", dkimRaw.keySize ?? 2048, v.dkimKeySize);
   }
+  const comments = validatePmgComments(p, o.comments, trustedNetworks, domains);
   const ssh = validateSsh(p, o.ssh);
   if (!smarthost || !transportHp || !dkimRaw) return undefined;
   return {
@@ -78,6 +82,7 @@ export function validatePmg(
     smarthost,
     transport: { ...transportHp, protocol: protocol as "smtp" | "lmtp" },
     dkim,
+    comments,
     ssh,
   };
 }

@@ -1,13 +1,21 @@
 /** `homelab-mail:stalwart`: the server and its accounts. */
 import * as v from "../validate";
 import { stalwartHost } from "./pmg";
+import { labelMap } from "./labels";
 import { addressesIn, type Problems, type Raw } from "./problems";
 import type { StalwartAccount, StalwartConfig } from "./types";
 
 export function validateStalwart(p: Problems, value: unknown, domains: string[]): StalwartConfig | undefined {
   const o = p.object("stalwart", value, false);
   if (!o) return undefined;
-  p.unknownKeys("stalwart", o, ["endpoint", "username", "tlsFingerprint", "accounts", "imap"]);
+  p.unknownKeys("stalwart", o, [
+    "endpoint",
+    "username",
+    "tlsFingerprint",
+    "accounts",
+    "domainDescriptions",
+    "imap",
+  ]);
   p.check("stalwart.endpoint", o.endpoint, (x) => v.endpoint(x, ["https:", "http:"]));
   const username = p.string("stalwart.username", o.username) ?? "";
   if (o.tlsFingerprint !== undefined)
@@ -31,7 +39,8 @@ export function validateStalwart(p: Problems, value: unknown, domains: string[])
       p.add(`${path}.name`, `"${name}" is not a valid account name; use letters, digits, . _ -`);
     }
     const emails = addressesIn(p, `${path}.emails`, acc.emails, domains);
-    const description = p.string(`${path}.description`, acc.description, false);
+    // "" declares an empty description; left out, the account keeps the one it has.
+    const description = acc.description === "" ? "" : p.string(`${path}.description`, acc.description, false);
     return name ? [{ name, emails, description, ...accountOptions(p, path, acc) }] : [];
   });
   const seen = new Map<string, string>();
@@ -44,11 +53,20 @@ export function validateStalwart(p: Problems, value: unknown, domains: string[])
       seen.set(`@${e}`, a.name);
     }
   });
+  const domainDescriptions = labelMap(
+    p,
+    "stalwart.domainDescriptions",
+    o.domainDescriptions,
+    domains,
+    "domains",
+    (k) => k.toLowerCase(),
+  );
   return {
     endpoint: String(o.endpoint),
     username,
     tlsFingerprint: o.tlsFingerprint as string | undefined,
     accounts,
+    domainDescriptions,
     imap,
   };
 }

@@ -20,6 +20,7 @@ import {
   RC_TEMPLATE_PATH,
   releaseDaemon,
   renderPmgRc,
+  requireFetchmail,
 } from "./fetchmailHost";
 import { envelopeProblem, findAccountBlock, rcValueProblem, withoutAccountBlock } from "./fetchmailrc";
 import { Failures, hostReplaces, readResult, sha256 } from "./hostResource";
@@ -171,6 +172,7 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
   async read(id, props_) {
     const props = props_ as Outputs;
     const files = await pmgHost(props.sshHost, props.sshPort);
+    await requireFetchmail(files);
     const st = await files.lstat(RC_TEMPLATE_PATH);
     const text = st?.kind === "file" ? await files.readText(RC_TEMPLATE_PATH) : undefined;
     const found = text === undefined ? undefined : findAccountBlock(text);

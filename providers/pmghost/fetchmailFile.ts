@@ -17,6 +17,7 @@ import {
   RC_TEMPLATE_DEFAULT,
   RC_TEMPLATE_PATH,
   renderPmgRc,
+  requireFetchmail,
   restartDaemon,
   validateRc,
 } from "./fetchmailHost";
@@ -173,6 +174,7 @@ export async function converge(
   writes: number,
   adopting = false,
 ): Promise<FetchmailOutputs> {
+  await requireFetchmail(files);
   if ((await clusterRole(files)) === "node") throw new Error(notMasterDetail(files.client.label));
   const a = await account(i);
   const block = renderAccountBlock(a);

@@ -48,6 +48,22 @@ export async function dumpText(files: HostFiles, text: string): Promise<DumpedRc
   return parseConfigDump(r.stdout);
 }
 
+/**
+ * Fetchmail is on every PMG (pmg-api debian/control: `Depends: ... fetchmail`), but a host that is
+ * not quite a PMG, or one where it was removed, gets this message instead of a failing command.
+ */
+export async function requireFetchmail(files: HostFiles): Promise<void> {
+  const r = await files.client.exec("command -v fetchmail");
+  if (r.code !== 0)
+    throw new SshError(
+      "E_SSH_COMMAND",
+      files.client.label,
+      "find fetchmail",
+      "fetchmail is not installed on the PMG host",
+      "install it with `apt-get install fetchmail` (PMG's pmg-api package depends on it, so a PMG host normally has it)",
+    );
+}
+
 /** Throws unless fetchmail reads the account in `text` exactly as declared; names differing fields, never values. */
 export async function validateRc(files: HostFiles, text: string, account: FetchmailAccount): Promise<void> {
   const diffs = dumpDifferences(await dumpText(files, text), account);

@@ -145,12 +145,26 @@ export function rcValueProblem(kind: "user" | "password" | "folder", value: unkn
   return undefined;
 }
 
-/** A header name fetchmail can take as `envelope` (RFC 5322 field name), or `none`. */
+/**
+ * A header name fetchmail can take as `envelope` (RFC 5322 field name), or `none`. The headers a
+ * Cloudflare-forwarded message carries in Gmail are refused with the reason
+ * (docs/recipient-headers.md, proven with the real fetchmail in tests/providers/pmghost/delivery.test.ts).
+ */
 export function envelopeProblem(value: unknown): Problem {
   if (value === "none") return undefined;
   if (typeof value !== "string" || !/^[!-9;-~]{1,76}$/.test(value))
-    return 'must be "none" or a header field name such as X-Forwarded-For';
-  return undefined;
+    return 'must be "none" or a header field name such as X-Original-To';
+  const why: Record<string, string> = {
+    "x-forwarded-for":
+      "holds `<original> <box>` separated by a space, which fetchmail reads as one address (so every message would go to the fallback)",
+    "x-forwarded-to": "names the Gmail box Cloudflare forwarded to, not the original recipient",
+    "delivered-to": "is the Gmail box Gmail delivered to, not the original recipient",
+    received: "the newest Received line is Gmail's, `for <the Gmail box>`",
+  };
+  const reason = why[value.toLowerCase()];
+  return reason
+    ? `${value} ${reason}; use "none" (To/Cc) or a header holding one original recipient`
+    : undefined;
 }
 
 /** The account in fetchmail's reading of a file, by server and user; undefined when absent. */

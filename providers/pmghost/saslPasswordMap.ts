@@ -13,7 +13,14 @@ import {
   sha256,
   type HostInputs,
 } from "./hostResource";
-import { renderSaslMap, saslKeys, saslPasswordProblem, saslUserProblem, SASL_PATH } from "./saslMap";
+import {
+  absorbable,
+  renderSaslMap,
+  saslKeys,
+  saslPasswordProblem,
+  saslUserProblem,
+  SASL_PATH,
+} from "./saslMap";
 import { pmgHost, type PmgHostSettings } from "./settings";
 import { shellCommand } from "./shell";
 
@@ -183,9 +190,13 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
 
   async create(inputs) {
     const files = await pmgHost(inputs.sshHost, inputs.sshPort);
+    await files.regularFile(SASL_PATH); // never read or judged through a link
     const current = await files.readText(SASL_PATH);
     const text = renderSaslMap(inputs.relayHost, inputs.relayPort, inputs.username, await password());
-    if (current !== undefined && current !== text && !(await adoptExisting())) {
+    const pw = await password();
+    const absorbed =
+      current !== undefined && absorbable(current, inputs.relayHost, inputs.relayPort, inputs.username, pw);
+    if (current !== undefined && current !== text && !absorbed && !(await adoptExisting())) {
       throw adoptionRefused(
         files.client.label,
         SASL_PATH,

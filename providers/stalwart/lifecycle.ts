@@ -7,7 +7,7 @@ import { AdoptionRefusedError } from "../../lib/errors";
 import { settings } from "../context";
 import type { PrincipalInputs } from "./check";
 import { DestructiveDeleteRefusedError, StalwartApiError } from "./errors";
-import { differences, type PrincipalRecord, type StalwartApi } from "./model";
+import { differences, LABEL_FIELDS, resolveSpec, type PrincipalRecord, type StalwartApi } from "./model";
 import { verifyPassword } from "./passwords";
 
 /** `match`; `rehash`: right password stored in plain text; `mismatch`: wrong, missing or unverifiable. */
@@ -45,7 +45,7 @@ export async function adoptOrCreate(
   let ours = false;
   if (!existing) {
     try {
-      return await api.create(want, password);
+      return await api.create(resolveSpec(want), password);
     } catch (e) {
       const lost = e instanceof StalwartApiError && (e.status === 0 || e.status >= 500);
       if (!alreadyExists(e) && !lost) throw e;
@@ -54,9 +54,12 @@ export async function adoptOrCreate(
       ours = lost;
     }
   }
-  const what = differences(want, existing).map(
-    (f) => `${f} is ${JSON.stringify(existing[f])}, declared ${JSON.stringify(want[f])}`,
-  );
+  const found = differences(want, existing);
+  // A description is a label: when declared and different it is changed, without adoptExisting.
+  const relabel = found.some((f) => LABEL_FIELDS.includes(f));
+  const what = found
+    .filter((f) => !LABEL_FIELDS.includes(f))
+    .map((f) => `${f} is ${JSON.stringify(existing[f])}, declared ${JSON.stringify(want[f])}`);
   let sendPassword = false;
   if (password !== undefined) {
     const state = passwordState(existing, password);
@@ -85,8 +88,8 @@ export async function adoptOrCreate(
         `(then \`pulumi config rm homelab-mail:adoptExisting\`); or change the declaration to match and run \`pulumi up\`.${keep}`,
     );
   }
-  if (what.length === 0 && !sendPassword) return existing;
-  return api.update(existing, want, sendPassword ? password : undefined);
+  if (what.length === 0 && !sendPassword && !relabel) return existing;
+  return api.update(existing, resolveSpec(want, existing), sendPassword ? password : undefined);
 }
 
 /** A create refused because the name or an address belongs to a principal we did not find. */

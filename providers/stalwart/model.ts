@@ -61,9 +61,24 @@ export interface StalwartApi {
 export const SPEC_FIELDS = ["name", "emails", "description", "roles", "quota", "memberOf"] as const;
 export type SpecField = (typeof SPEC_FIELDS)[number];
 
-/** The fields of `want` that `have` does not match. */
-export function differences(want: PrincipalSpec, have: PrincipalSpec): SpecField[] {
-  return SPEC_FIELDS.filter((f) => JSON.stringify(want[f]) !== JSON.stringify(have[f]));
+/** A declaration: a spec whose description may be left undefined, i.e. not managed (the server's is kept). */
+export type DeclaredSpec = Omit<PrincipalSpec, "description"> & { readonly description?: string };
+
+/** Fields that are labels: a difference is adopted and changed, never a conflict that needs adoptExisting. */
+export const LABEL_FIELDS: readonly SpecField[] = ["description"];
+
+/** The fields of `want` that `have` does not match (an undeclared description matches anything). */
+export function differences(want: DeclaredSpec, have: PrincipalSpec): SpecField[] {
+  return SPEC_FIELDS.filter(
+    (f) =>
+      !(f === "description" && want.description === undefined) &&
+      JSON.stringify(want[f]) !== JSON.stringify(have[f]),
+  );
+}
+
+/** The declaration completed with what it leaves unmanaged: the description `have` has ("" for a new principal). */
+export function resolveSpec<T extends DeclaredSpec>(want: T, have?: PrincipalSpec): T & PrincipalSpec {
+  return { ...want, description: want.description ?? have?.description ?? "" };
 }
 
 /** Primary first, aliases deduplicated and sorted byte-wise, everything lowercase. */

@@ -10,7 +10,7 @@ import { gone } from "../gone";
 import { shimProvider } from "../shim";
 import { checkPrincipal, INPUT_KEYS, type PrincipalInputs } from "./check";
 import { adoptOrCreate, guardDelete, passwordState } from "./lifecycle";
-import { differences, type Locator, type PrincipalRecord, type StalwartApi } from "./model";
+import { differences, resolveSpec, type Locator, type PrincipalRecord, type StalwartApi } from "./model";
 import { generatePassword } from "./passwords";
 import { configuredPassword, stalwartApi } from "./settings";
 
@@ -25,7 +25,7 @@ export interface StalwartPrincipalArgs {
   readonly name: pulumi.Input<string>;
   /** Individuals: addresses, primary first (the login from 0.16). Each domain must exist. */
   readonly emails?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Free text. Default: empty. */
+  /** Free text. Undefined: not managed (an existing principal keeps its own; a new one has none). */
   readonly description?: pulumi.Input<string>;
   /** Individuals: role names. Default [user], which IMAP login needs. */
   readonly roles?: pulumi.Input<pulumi.Input<string>[]>;
@@ -144,7 +144,7 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const unknown = INPUT_KEYS.some(
       (k) => v.isUnknown(news[k]) || (Array.isArray(news[k]) && (news[k] as unknown[]).some(v.isUnknown)),
     );
-    let changes = replaces.length > 0 || unknown || differences(news, olds).length > 0;
+    let changes = replaces.length > 0 || unknown || differences(news, resolveSpec(olds)).length > 0;
     // The endpoint is only how the server is reached: a new URL for the same server is no reason to replace a mailbox.
     changes ||= news.endpoint !== olds.endpoint || news.allowMailboxDeletion !== olds.allowMailboxDeletion;
     if (news.type === "individual" && !unknown) {
@@ -176,10 +176,11 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const password = news.type === "individual" ? await desiredPassword(news.name, olds) : undefined;
     const current = await api.find(locator(olds, id));
     // Deleted by hand since the last refresh: its mail is gone already; make the address deliverable again.
-    if (!current) return { outs: outputs(news, await api.create(news, password), api, password) };
+    if (!current)
+      return { outs: outputs(news, await api.create(resolveSpec(news), password), api, password) };
     const setPassword =
       password !== undefined && (passwordState(current, password) !== "match" || password !== olds.password);
-    const rec = await api.update(current, news, setPassword ? password : undefined);
+    const rec = await api.update(current, resolveSpec(news, current), setPassword ? password : undefined);
     return { outs: outputs(news, rec, api, password) };
   },
 

@@ -16,7 +16,12 @@ const TXT = `v=DKIM1; h=sha256; k=rsa; p=${"Q".repeat(392)}`;
 /** Builds a MailChain under mocks, recording every resource with its inputs and its explicit dependencies. */
 async function build(
   config: MailChainConfig,
-): Promise<{ seen: Seen[]; steps: string[]; mailRecords: Record<string, { spf: string; dmarc: string }> }> {
+): Promise<{
+  seen: Seen[];
+  steps: string[];
+  mailRecords: Record<string, { spf: string; dmarc: string }>;
+  smtpRelay?: unknown;
+}> {
   const seen = new Map<string, Seen>();
   await pulumi.runtime.setMocks(
     {
@@ -27,6 +32,8 @@ async function build(
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type.endsWith(":PmgDkimSelector"))
           Object.assign(state, { txtValue: TXT, publicKey: "Q", active: true });
+        // PMG's int_port as GET /config/mail reports it (the provider fills in PMG's default 26).
+        if (args.type.endsWith(":PmgSmarthost")) Object.assign(state, { internalPort: 2626 });
         return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs,
@@ -52,8 +59,9 @@ async function build(
   const { MailChain } = await import("../../components/MailChain");
   const chain = new MailChain("chain", { config }, { transformations: [recorder] });
   const steps = await new Promise<string[]>((resolve) => chain.pendingSteps.apply(resolve));
+  const smtpRelay = await new Promise<unknown>((resolve) => chain.smtpRelay.apply(resolve));
   await new Promise((r) => setTimeout(r, 100));
-  return { seen: [...seen.values()], steps, mailRecords: chain.mailRecords };
+  return { seen: [...seen.values()], steps, mailRecords: chain.mailRecords, smtpRelay };
 }
 
 const config = () => validateConfig(exampleConfig(), new Set(SECRET_KEYS));
@@ -62,9 +70,19 @@ describe("MailChain", () => {
   let seen: Seen[];
   let steps: string[];
   let mailRecords: Record<string, { spf: string; dmarc: string }>;
+  let smtpRelay: unknown;
   const ofType = (t: string) => seen.filter((r) => r.type === t);
   beforeAll(async () => {
-    ({ seen, steps, mailRecords } = await build(config()));
+    ({ seen, steps, mailRecords, smtpRelay } = await build(config()));
+  });
+
+  it("exports PMG's internal port as the relay, the external port only as inboundPort", () => {
+    expect(smtpRelay).toEqual({
+      host: "pmg.lab.example.net",
+      port: 2626,
+      inboundPort: 25,
+      auth: "none (trusted networks)",
+    });
   });
 
   it("enables Email Routing once per zone, protected, after that zone's SPF record", () => {

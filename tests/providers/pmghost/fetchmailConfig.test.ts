@@ -94,6 +94,13 @@ describe("FetchmailConfig through the provider host against a real sshd", () => 
 
     // PMG's GUI adds an entry: PMG renders the whole file from the template, ours stays beside it.
     expect((await pmgApi(hb, GUI_ENTRY)).stderr).toBe("");
+    // Conformance of the writer double with write_fetchmail_conf and fetchmailrc.tt (pmg-api 9.1.0):
+    // the entry below the marker in PMG's format, ours above it.
+    const pmgText = fs.readFileSync(at("etc/pmg/fetchmailrc"), "utf8");
+    expect(pmgText).toMatch(
+      /# proxmox settings \(Do not delete this marker!!\)\n\npoll proxmox0000 via "pop\.example\.com"\n protocol pop3 port 995\n interval 1\n user "gui" pass "guipass"\n to "gui@example\.net"\n dropdelivered ssl\n/,
+    );
+    expect(pmgText.indexOf(BEGIN)).toBeLessThan(pmgText.indexOf("# proxmox settings"));
     expect((await daemonView()).servers.map((s) => s.server).sort()).toEqual([
       "imap.gmail.com",
       "proxmox0000",

@@ -74,8 +74,8 @@ describe("renderAccountBlock", () => {
       folders: ["INBOX"],
     });
     expect(dump).toMatchObject({ postmaster: "postmaster@example.net", softbounce: true });
-    const envelope = fetchmailDump(renderFetchmailrc({ ...base, envelope: "X-Forwarded-For" }));
-    expect(envelope.servers[0].envelope).toBe("X-Forwarded-For");
+    const envelope = fetchmailDump(renderFetchmailrc({ ...base, envelope: "X-Original-To" }));
+    expect(envelope.servers[0].envelope).toBe("X-Original-To");
   });
 
   it("goes above PMG's marker in PMG's template, once, and comes out leaving the template as it was", () => {
@@ -94,8 +94,11 @@ describe("renderAccountBlock", () => {
 
   it("takes a header name or none as envelope", () => {
     expect(envelopeProblem("none")).toBeUndefined();
-    expect(envelopeProblem("X-Forwarded-For")).toBeUndefined();
-    expect(envelopeProblem("X-Forwarded-For:")).toMatch(/header field name/);
+    expect(envelopeProblem("X-Original-To")).toBeUndefined();
+    expect(envelopeProblem("X-Original-To:")).toMatch(/header field name/);
+    expect(envelopeProblem("x-forwarded-for")).toMatch(/one address/);
+    expect(envelopeProblem("Delivered-To")).toMatch(/Gmail box/);
+    expect(envelopeProblem("X-Forwarded-To")).toMatch(/Gmail box/);
     expect(envelopeProblem('a"b c')).toMatch(/header field name/);
   });
 
