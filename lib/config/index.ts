@@ -66,7 +66,7 @@ export function validateConfig(
   }
   const routing = validateRouting(p, raw.routing, names);
   const stalwart = validateStalwart(p, raw.stalwart, names);
-  const pmg = validatePmg(p, raw.pmg, stalwartHost(stalwart));
+  const pmg = validatePmg(p, raw.pmg, stalwartHost(stalwart), names);
   const fetchmail = validateFetchmail(p, raw.fetchmail);
   const dns = validateDns(p, raw.dns);
   const unifi = validateUnifi(p, raw.unifi, pmg, stalwart);
