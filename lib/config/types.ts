@@ -97,6 +97,10 @@ export interface StalwartConfig {
   readonly domainDescriptions?: Readonly<Record<string, string>>;
   /** What IMAP clients connect to; default: the endpoint's host, 993, implicit TLS. */
   readonly imap: { readonly host: string; readonly port: number; readonly security: "tls" | "starttls" };
+  /** Set after running "Recalculate disk quotas" once the 0.15 -> 0.16 migration is done. */
+  readonly diskQuotasRecalculated?: boolean;
+  /** Accept plain http to a non-loopback endpoint (warned on every run). */
+  readonly allowPlainHttp?: boolean;
 }
 
 export interface FetchmailConfig {
@@ -105,6 +109,12 @@ export interface FetchmailConfig {
   readonly user: string;
   readonly folder: string;
   readonly pollSeconds: number;
+  /** The addresses mail in the box is for: routing.serviceAddresses. */
+  readonly localNames: string[];
+  /** Where fetched mail naming none of them goes (default postmaster@<first domain>). */
+  readonly fallbackRecipient: string;
+  /** `none`, or the header fetchmail reads the original recipient from (docs/recipient-headers.md). */
+  readonly envelope: string;
 }
 
 export interface UnifiRecordConfig {
