@@ -12,7 +12,10 @@ export const PROJECT = "homelab-mail";
 export interface DomainConfig {
   readonly name: string;
   readonly cloudflareZoneId: string;
-  /** Id of the SPF record Email Routing already published on this zone: adopted, never duplicated. */
+  /**
+   * Id of the zone's existing SPF record. No longer needed (the SPF record is found and taken over,
+   * providers/cloudflare/txtRecord.ts); still accepted so existing stacks keep validating.
+   */
   readonly spfRecordId?: string;
 }
 
@@ -106,6 +109,12 @@ export interface FetchmailConfig {
   readonly user: string;
   readonly folder: string;
   readonly pollSeconds: number;
+  /** The addresses mail in the box is for: routing.serviceAddresses. */
+  readonly localNames: string[];
+  /** Where fetched mail naming none of them goes (default postmaster@<first domain>). */
+  readonly fallbackRecipient: string;
+  /** `none`, or the header fetchmail reads the original recipient from (docs/recipient-headers.md). */
+  readonly envelope: string;
 }
 
 export interface UnifiRecordConfig {
