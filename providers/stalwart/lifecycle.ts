@@ -8,7 +8,7 @@ import { settings } from "../context";
 import type { PrincipalInputs } from "./check";
 import { DestructiveDeleteRefusedError, StalwartApiError } from "./errors";
 import { differences, type PrincipalRecord, type StalwartApi } from "./model";
-import { verifyPassword } from "./passwords";
+import { verifyOffThread } from "./hashing";
 
 /** `match`; `rehash`: right password stored in plain text; `mismatch`: wrong, missing or unverifiable. */
 export type PasswordState = "match" | "rehash" | "mismatch";
@@ -18,13 +18,18 @@ export type PasswordState = "match" | "rehash" | "mismatch";
  * server's value being byte-identical to it means the same passwords verify, so no hashing is needed;
  * any other stored value is verified in full. Password strings are never compared.
  */
-export function passwordState(rec: PrincipalRecord, password: string, knownHash?: string): PasswordState {
+export async function passwordState(
+  rec: PrincipalRecord,
+  password: string,
+  knownHash?: string,
+): Promise<PasswordState> {
   // 0.16 masks every secret: nothing can be told from a read (README, "Stalwart").
   if (rec.storedPassword === undefined) return "match";
-  if (knownHash !== undefined && rec.storedPassword === knownHash && knownHash.startsWith("$"))
+  if (knownHash !== undefined && rec.storedPassword === knownHash && /^(\$|\{SSHA512\})/i.test(knownHash))
     return "match";
-  if (rec.storedPassword === null || verifyPassword(password, rec.storedPassword) !== true) return "mismatch";
-  return rec.storedPassword.startsWith("$") ? "match" : "rehash";
+  if (rec.storedPassword === null || (await verifyOffThread(password, rec.storedPassword)) !== true)
+    return "mismatch";
+  return /^(\$|\{SSHA512\})/i.test(rec.storedPassword) ? "match" : "rehash";
 }
 
 const noun = (p: { type: string; name: string; emails: string[] }) =>
@@ -40,26 +45,26 @@ export async function adoptOrCreate(
   configured: boolean,
 ): Promise<PrincipalRecord> {
   const at = { type: want.type, name: want.name, emails: want.emails };
-  let existing = await api.find(at);
+  // Create first (one request when it does not exist yet, issue 15); the server refuses a name or
+  // address that exists, and only then is what exists read and judged. A refused create changed nothing.
+  let existing: PrincipalRecord | undefined;
   // Our own create went through but its answer was lost (creates are never retried): it is ours.
   let ours = false;
-  if (!existing) {
-    try {
-      return await api.create(want, password);
-    } catch (e) {
-      const lost = e instanceof StalwartApiError && (e.status === 0 || e.status >= 500);
-      if (!alreadyExists(e) && !lost) throw e;
-      existing = await api.find(at);
-      if (!existing) throw alreadyExists(e) ? conflict(e as StalwartApiError, want) : e;
-      ours = lost;
-    }
+  try {
+    return await api.create(want, password);
+  } catch (e) {
+    const lost = e instanceof StalwartApiError && (e.status === 0 || e.status >= 500);
+    if (!alreadyExists(e) && !lost) throw e;
+    existing = await api.find(at);
+    if (!existing) throw alreadyExists(e) ? conflict(e as StalwartApiError, want) : e;
+    ours = lost;
   }
   const what = differences(want, existing).map(
     (f) => `${f} is ${JSON.stringify(existing[f])}, declared ${JSON.stringify(want[f])}`,
   );
   let sendPassword = false;
   if (password !== undefined) {
-    const state = passwordState(existing, password);
+    const state = await passwordState(existing, password);
     if (existing.storedPassword === undefined) {
       // Masked: a password set in config is the declaration, so it is set; a generated one would be a change.
       sendPassword = true;

@@ -97,13 +97,13 @@ const locator = (p: PrincipalOutputs, id: string): Locator => ({
   api: p.api,
 });
 
-function outputs(
+async function outputs(
   inputs: PrincipalInputs,
   rec: PrincipalRecord,
   api: StalwartApi,
   password?: string,
   knownHash?: string,
-): PrincipalOutputs {
+): Promise<PrincipalOutputs> {
   const base = {
     ...pick(inputs),
     name: rec.name,
@@ -116,7 +116,7 @@ function outputs(
     api: api.generation,
   };
   if (rec.type !== "individual" || password === undefined) return { ...base, passwordDrift: false };
-  const state = passwordState(rec, password, knownHash);
+  const state = await passwordState(rec, password, knownHash);
   const out = { ...base, loginName: api.loginName(rec), password, passwordDrift: state !== "match" };
   // Remember the hash that verified, so the next refresh need not hash again (sha512-crypt is slow in JS).
   return state === "match" && typeof rec.storedPassword === "string"
@@ -158,7 +158,7 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const configured = await configuredPassword(inputs.name);
     const password = inputs.type === "individual" ? (configured ?? generatePassword()) : undefined;
     const rec = await adoptOrCreate(api, inputs, password, configured !== undefined);
-    return { id: rec.principalId, outs: outputs(inputs, rec, api, password) };
+    return { id: rec.principalId, outs: await outputs(inputs, rec, api, password) };
   },
 
   async read(id, props) {
@@ -166,7 +166,7 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const api = await stalwartApi(props.endpoint);
     const rec = await api.find(locator(props, id));
     if (!rec) return gone();
-    const outs = outputs(props, rec, api, props.password, props.verifiedHash);
+    const outs = await outputs(props, rec, api, props.password, props.verifiedHash);
     // Typed as outputs by the SDK, but these are the inputs the next diff compares against.
     return { id, props: outs, inputs: pick(outs) as PrincipalOutputs };
   },
@@ -176,11 +176,12 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const password = news.type === "individual" ? await desiredPassword(news.name, olds) : undefined;
     const current = await api.find(locator(olds, id));
     // Deleted by hand since the last refresh: its mail is gone already; make the address deliverable again.
-    if (!current) return { outs: outputs(news, await api.create(news, password), api, password) };
+    if (!current) return { outs: await outputs(news, await api.create(news, password), api, password) };
     const setPassword =
-      password !== undefined && (passwordState(current, password) !== "match" || password !== olds.password);
+      password !== undefined &&
+      ((await passwordState(current, password)) !== "match" || password !== olds.password);
     const rec = await api.update(current, news, setPassword ? password : undefined);
-    return { outs: outputs(news, rec, api, password) };
+    return { outs: await outputs(news, rec, api, password) };
   },
 
   async delete(id, props) {
