@@ -120,11 +120,10 @@ async function measureRow(
   let wall = 0;
   let floor = 0;
   for (const names of plan.levels[phase]) {
-    const before = servers.counts(plan).requests;
     const t = performance.now();
     await runLevel(names);
     wall += performance.now() - t;
-    floor += floorOfLevel(rttMs, servers.counts(plan).requests - before, names.length, parallelism);
+    floor += floorOfLevel(rttMs, phase, names.length, parallelism);
   }
   const end = servers.counts(plan);
   const held = servers.census(plan);

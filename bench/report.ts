@@ -12,7 +12,7 @@ export interface Row {
   readonly phase: Phase;
   readonly client: Client;
   readonly wallMs: number;
-  /** RTT × requests on the critical path / parallelism: see floorOfLevel. */
+  /** RTT × ceil(least requests / parallelism), summed over the phase's levels: see floorOfLevel. */
   readonly floorMs: number;
   /** As the stand-in counted them. */
   readonly requests: number;
@@ -21,18 +21,16 @@ export interface Row {
   readonly peakRssMb: number | null;
 }
 
+/** The least requests per object a phase needs (issue 15): one to create or read, two to delete (check, then delete). */
+export const LEAST_PER_OBJECT: Record<Phase, number> = { deploy: 1, refresh: 1, destroy: 2 };
+
 /**
- * The least time one level can take, each request costing at least one RTT: at most `parallelism`
- * requests are in flight (the engine runs that many resources, each making its requests one after
- * another), and the level lasts at least as long as its average resource's chain of requests.
+ * The least time one level can take on an API without batching: every request costs at least one
+ * RTT and at most `parallelism` are in flight, so RTT × ceil(least requests / parallelism). A client
+ * that batches (the project on JMAP) can go below it.
  */
-export function floorOfLevel(
-  rttMs: number,
-  requests: number,
-  resources: number,
-  parallelism: number,
-): number {
-  return rttMs * Math.max(Math.ceil(requests / parallelism), requests / resources);
+export function floorOfLevel(rttMs: number, phase: Phase, resources: number, parallelism: number): number {
+  return rttMs * Math.ceil((LEAST_PER_OBJECT[phase] * resources) / parallelism);
 }
 
 /** Exactly the documented keys, in the documented order. */
