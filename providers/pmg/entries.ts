@@ -72,13 +72,6 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     }
   };
 
-  /**
-   * Existence through the list, not GET <key>: PMG answers a missing key with a 500 and closes the
-   * connection after every error answer, so each create would cost a new TLS handshake.
-   */
-  const find = async (client: PmgClient, key: string): Promise<Record_ | undefined> =>
-    (await client.get<Record_[]>(spec.collection)).find((e) => String(e[spec.key]) === key);
-
   const params = (inputs: Record_, names: string[]) => {
     const out: Record<string, string | number | boolean> = {};
     for (const name of names) {
@@ -126,19 +119,17 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     async create(inputs) {
       const client = await pmgClient(inputs.endpoint);
       const key = String(inputs[spec.key]);
-      let current = await find(client, key);
-      if (!current) {
-        try {
-          await client.create(spec.collection, {
-            [spec.key]: key,
-            ...params(inputs, Object.keys(spec.fields)),
-          });
-        } catch (e) {
-          // Created meanwhile (by hand, or a lost answer to our own earlier POST): judge it like any existing entry.
-          if (!(e instanceof PmgApiError && e.kind === "duplicate")) throw e;
-        }
-        current = await fetch(client, key);
+      const sent = { [spec.key]: key, ...params(inputs, Object.keys(spec.fields)) };
+      // Create first: one request when the entry is new (issue 15), its outputs what was sent (refresh
+      // reads what PMG holds). PMG refuses an existing key (duplicate): only then is it read and judged.
+      try {
+        await client.create(spec.collection, sent);
+        return { id: key, outs: expected(fromPmg(inputs.endpoint, sent)) as EntryInputs };
+      } catch (e) {
+        // There already (by hand, or a lost answer to our own earlier POST): judge it like any existing entry.
+        if (!(e instanceof PmgApiError && e.kind === "duplicate")) throw e;
       }
+      let current = await fetch(client, key);
       if (!current)
         throw new Error(
           `${describe(key, inputs.endpoint)}: created, but PMG does not list it; run pulumi up again`,
