@@ -5,11 +5,12 @@ export type Client = "project" | "naive-parallel" | "by-hand";
 export const CLIENTS: Client[] = ["project", "naive-parallel", "by-hand"];
 
 export interface Row {
-  readonly system: System;
+  /** `host`: the provider host's start (phase `start`: wallMs from its port announced to its first answer). */
+  readonly system: System | "host";
   readonly api: Api | null;
   /** Accounts (Stalwart, plus their one domain) or mission objects (PMG). */
   readonly n: number;
-  readonly phase: Phase;
+  readonly phase: Phase | "start";
   readonly client: Client;
   readonly wallMs: number;
   /** RTT × ceil(least requests / parallelism), summed over the phase's levels: see floorOfLevel. */
@@ -74,7 +75,7 @@ export function table(rows: Row[]): string {
       r.system,
       r.api ?? "",
       String(r.n).padStart(6, "0"),
-      PHASES.indexOf(r.phase),
+      r.phase === "start" ? -1 : PHASES.indexOf(r.phase),
       CLIENTS.indexOf(r.client),
     ].join("|");
   const sorted = [...rows].sort((a, b) => (order(a) < order(b) ? -1 : 1));

@@ -1,40 +1,19 @@
 /**
- * The implementation entry point the shim (providers/shim.ts) loads inside the provider host.
- * Its path and exports are part of every `__provider` in state: keep `configure` and `provider`.
+ * The implementation entry point the shim (providers/shim.ts) loads inside the provider host. Its
+ * path and exports are part of every `__provider` in state: keep `configure` and `provider`.
+ *
+ * The shim has ts-node compile what it loads, which costs seconds on the first call of every
+ * `preview`, `up` and `refresh` (issue 15). So this file only picks the implementation
+ * (implementation.ts): the JavaScript `npm install` compiled ahead of time into .build/providers/
+ * (scripts/buildProviders.ts) when every source it was compiled from is byte-identical to the
+ * checkout's (SHA-256 of each, listed in its manifest), else the TypeScript itself. A stale
+ * compiled tree therefore never runs: an edit to any file it came from sends the host to ts-node.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { configure as configureContext, settings, type ConfigSource } from "./context";
-import { registry, settingsParsers } from "./registry";
+import { freshBuild } from "./build";
+import type * as implementation from "./implementation";
 
-export function configure(config: ConfigSource): Promise<void> {
-  return configureContext(config, settingsParsers);
-}
+const compiled = freshBuild();
+const impl: typeof implementation = compiled ? require(compiled) : require("./implementation");
 
-type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
-const METHODS: Method[] = ["check", "diff", "create", "read", "update", "delete"];
-
-const wrapped: Record<string, pulumi.dynamic.ResourceProvider> = {};
-
-/** The provider of one kind, each method gated on a finished, successful `configure`. */
-export function provider(kind: string): pulumi.dynamic.ResourceProvider {
-  if (wrapped[kind]) return wrapped[kind];
-  const impl = registry[kind] as unknown as Record<
-    Method,
-    ((...args: unknown[]) => Promise<unknown>) | undefined
-  >;
-  if (!impl) {
-    throw new Error(
-      `provider: unknown resource kind ${kind}; state was written by a newer homelab-mail, so update this checkout`,
-    );
-  }
-  const gated: Record<string, unknown> = {};
-  for (const m of METHODS) {
-    const fn = impl[m];
-    if (!fn) continue;
-    gated[m] = async (...args: unknown[]) => {
-      await settings();
-      return fn.apply(impl, args);
-    };
-  }
-  return (wrapped[kind] = gated as unknown as pulumi.dynamic.ResourceProvider);
-}
+export const configure = impl.configure;
+export const provider = impl.provider;

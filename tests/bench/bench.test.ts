@@ -38,8 +38,8 @@ describe("npm run bench", () => {
       const o = JSON.parse(line);
       expect(Object.keys(o)).toEqual(KEYS);
       expect(o).toMatchObject({
-        system: expect.stringMatching(/^(stalwart|pmg)$/),
-        phase: expect.stringMatching(/^(deploy|refresh|destroy)$/),
+        system: expect.stringMatching(/^(stalwart|pmg|host)$/),
+        phase: expect.stringMatching(/^(deploy|refresh|destroy|start)$/),
         client: expect.stringMatching(/^(project|naive-parallel|by-hand)$/),
       });
       expect(o.api).toBe(o.system === "pmg" ? null : o.api);
@@ -52,7 +52,8 @@ describe("npm run bench", () => {
   it("measures each system and API, phase and client once at N=10", () => {
     const combos = rows.map((r) => `${r.system}/${r.api}/${r.n}/${r.phase}/${r.client}`);
     expect(new Set(combos).size).toBe(combos.length);
-    expect(combos).toHaveLength(3 * 3 * CLIENTS.length);
+    expect(combos).toHaveLength(3 * 3 * CLIENTS.length + 1);
+    expect(combos).toContain("host/null/1/start/project");
     expect(rows.filter((r) => r.system === "stalwart").every((r) => r.n === 10)).toBe(true);
     expect(rows.filter((r) => r.system === "pmg").every((r) => r.n === 12)).toBe(true);
   });
