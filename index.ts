@@ -1,3 +1,5 @@
+// First, before anything else loads: refuses a Node.js older than the dependencies need, in one line.
+import "./lib/nodeFloor";
 import { MailChain } from "./components/MailChain";
 import { loadStackConfig } from "./lib/stackConfig";
 

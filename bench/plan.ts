@@ -46,7 +46,7 @@ export function stalwartPlan(api: Api, n: number): Plan {
   };
 }
 
-/** The mission's PMG objects (Pulumi.homelab.yaml): signing waits for the selector and DKIM domains. */
+/** The mission's PMG objects (as in the example stack): signing waits for the selector and DKIM domains. */
 export function pmgPlan(): Plan {
   const domains = ["example.net", "example.org"];
   const comment = "managed by homelab-mail";

@@ -44,7 +44,12 @@ export class PmgGateway extends pulumi.ComponentResource {
     for (const cidr of pmg.trustedNetworks) {
       new PmgTrustedNetwork(
         `${name}-network-${cidr.replace("/", "-")}`,
-        { endpoint, cidr, comment: "managed by homelab-mail" },
+        {
+          endpoint,
+          cidr,
+          comment: "managed by homelab-mail",
+          ...(pmg.acknowledgePublicNetworks?.includes(cidr) ? { acknowledgePublic: true } : {}),
+        },
         child,
       );
     }

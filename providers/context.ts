@@ -64,6 +64,15 @@ export async function systemSettings<T>(name: string): Promise<T> {
   return s as T;
 }
 
+/**
+ * `homelab-mail:<key>` as a string, or undefined when unset or empty: one rule for every key, the
+ * same as lib/stackConfig.ts (`pulumi config set --secret homelab-mail:unifiApiKey ""` means unset).
+ */
+export function configValue(config: ConfigSource, key: string): string | undefined {
+  const raw = config.get(`homelab-mail:${key}`);
+  return raw === undefined || raw === "" ? undefined : raw;
+}
+
 /** Reads `homelab-mail:<key>` as an object (structured config arrives as a JSON string). */
 export function configObject(config: ConfigSource, key: string): Record<string, unknown> | undefined {
   const raw = config.get(`homelab-mail:${key}`);

@@ -105,3 +105,55 @@ export function backoffMs(attempt: number, policy: RetryPolicy, retryAfter?: str
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * A 3xx answer. No client of this project follows redirects (`redirect: "manual"` on every fetch):
+ * undici's fetch would otherwise follow up to 20 of them, keep custom headers such as UniFi's
+ * `X-API-Key` on a cross-origin hop (only Authorization, Proxy-Authorization, Cookie and Host are
+ * dropped: undici lib/web/fetch/index.js, httpRedirectFetch; Fetch standard §4.4 step 13), and
+ * re-send the body on a 307/308, i.e. PMG's login form with the password. A redirect means the
+ * configured endpoint is not the server's own address, so the error names that key.
+ */
+export class RedirectError extends HomelabMailError {
+  constructor(
+    readonly configKey: string,
+    readonly status: number,
+    from: string,
+    location: string | null,
+  ) {
+    super(
+      "E_REDIRECT",
+      `${from} answered ${status} redirecting to ${redirectTarget(from, location)}; redirects are never ` +
+        `followed (the credentials would go along): set homelab-mail:${configKey} to the server's own ` +
+        `https address and port, the one that answers without a redirect`,
+    );
+  }
+}
+
+/** Where a Location header points, without any user:password in it (never echoed into an error). */
+function redirectTarget(from: string, location: string | null): string {
+  if (!location) return "nowhere (no Location header)";
+  try {
+    const u = new URL(location, from);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return "an unparseable Location";
+  }
+}
+
+/** Throws RedirectError for a 3xx answer (fetch called with `redirect: "manual"`). */
+export function refuseRedirect(
+  res: { status: number; headers: { get(name: string): string | null } },
+  url: string,
+  configKey: string,
+): void {
+  if ([301, 302, 303, 307, 308].includes(res.status)) {
+    const u = new URL(url);
+    throw new RedirectError(
+      configKey,
+      res.status,
+      `${u.protocol}//${u.host}${u.pathname}`,
+      res.headers.get("location"),
+    );
+  }
+}

@@ -8,15 +8,25 @@ import { ConfigError } from "../errors";
 import { validateRouting, validateDns } from "./mail";
 import { validateFetchmail, validatePmg, stalwartHost } from "./pmg";
 import { Problems, type Raw } from "./problems";
+import { refuseCredentialKeys, refusePlainTextCredentials } from "./secrets";
 import { validateStalwart } from "./stalwart";
 import { PROJECT, type MailChainConfig, type SecretKey } from "./types";
 import { validateUnifi } from "./unifi";
 
 export * from "./types";
 
-/** Validates the raw stack config (`project:key` stripped) and the names of the secrets that are set. */
-export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailChainConfig {
+/**
+ * Validates the raw stack config (`project:key` stripped), the names of the secrets that are set,
+ * and the credential keys that were set without `--secret` (lib/config/secrets.ts).
+ */
+export function validateConfig(
+  raw: Raw,
+  secretsSet: ReadonlySet<string>,
+  plainTextCredentials: Iterable<string> = [],
+): MailChainConfig {
   const p = new Problems();
+  refusePlainTextCredentials(p, plainTextCredentials);
+  for (const [key, value] of Object.entries(raw)) refuseCredentialKeys(p, key, value);
   const domains = p.list_("domains", raw.domains).flatMap((d, i) => {
     const o = p.object(`domains[${i}]`, d);
     if (!o) return [];
@@ -88,5 +98,6 @@ export function validateConfig(raw: Raw, secretsSet: ReadonlySet<string>): MailC
     dns,
     unifi,
     adoptExisting: raw.adoptExisting === true,
+    warnings: p.warnings,
   };
 }

@@ -1,6 +1,7 @@
 /** `homelab-mail:pmg` (API and SSH) and `homelab-mail:fetchmail`. */
 import * as v from "../validate";
 import { hostPort, type Problems, type Raw } from "./problems";
+import { validateTrustedNetworks } from "./trustedNetworks";
 import type { FetchmailConfig, PmgConfig } from "./types";
 
 export function stalwartHost(stalwart: { readonly endpoint: string } | undefined): string | undefined {
@@ -23,6 +24,7 @@ export function validatePmg(
     "username",
     "tlsFingerprint",
     "trustedNetworks",
+    "acknowledgePublicNetworks",
     "smarthost",
     "transport",
     "dkim",
@@ -37,12 +39,10 @@ export function validatePmg(
     );
   }
   if (o.tlsFingerprint !== undefined) p.check("pmg.tlsFingerprint", o.tlsFingerprint, v.sha256Fingerprint);
-  const trustedNetworks = p.list_("pmg.trustedNetworks", o.trustedNetworks).map((c, i) => {
-    p.check(`pmg.trustedNetworks[${i}]`, c, v.cidr);
-    return String(c);
-  });
-  trustedNetworks.forEach(
-    (c, i) => trustedNetworks.indexOf(c) !== i && p.add(`pmg.trustedNetworks[${i}]`, `${c} is listed twice`),
+  const { trustedNetworks, acknowledgePublicNetworks } = validateTrustedNetworks(
+    p,
+    o.trustedNetworks,
+    o.acknowledgePublicNetworks,
   );
   const smarthostHp = hostPort(p, "pmg.smarthost", o.smarthost);
   const smarthostUser = (o.smarthost as Raw | undefined)?.user;
@@ -70,6 +70,7 @@ export function validatePmg(
     username,
     tlsFingerprint: o.tlsFingerprint as string | undefined,
     trustedNetworks,
+    ...(acknowledgePublicNetworks.length > 0 ? { acknowledgePublicNetworks } : {}),
     smarthost,
     transport: { ...transportHp, protocol: protocol as "smtp" | "lmtp" },
     dkim,

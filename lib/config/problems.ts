@@ -10,8 +10,13 @@ export const CREDENTIAL_KEY = /pass(word)?|secret|token|api_?key|private_?key|cr
 /** Collects problems as "homelab-mail:<key path>: <reason>". */
 export class Problems {
   readonly list: string[] = [];
+  /** Accepted, but said on every run (lib/stackConfig.ts logs them as warnings). */
+  readonly warnings: string[] = [];
   add(path: string, reason: string): void {
     this.list.push(`${PROJECT}:${path}: ${reason}`);
+  }
+  warn(path: string, reason: string): void {
+    this.warnings.push(`${PROJECT}:${path}: ${reason}`);
   }
   check(path: string, value: unknown, rule: (x: unknown) => v.Problem): void {
     const p = rule(value);
@@ -47,16 +52,9 @@ export class Problems {
   }
   unknownKeys(path: string, obj: Raw, known: string[]): void {
     for (const k of Object.keys(obj)) {
-      if (known.includes(k)) continue;
-      if (CREDENTIAL_KEY.test(k)) {
-        // Never echo the value: it is probably a real credential in plain text.
-        this.add(
-          `${path}.${k}`,
-          'looks like a credential in plain config; remove it, and keep secrets in `pulumi config set --secret` keys (README, "Setting up a stack")',
-        );
-      } else {
-        this.add(`${path}.${k}`, `is not a known key; expected one of ${known.join(", ")}`);
-      }
+      // Credential-like names are refused at every depth by refuseCredentialKeys (./secrets.ts).
+      if (known.includes(k) || CREDENTIAL_KEY.test(k)) continue;
+      this.add(`${path}.${k}`, `is not a known key; expected one of ${known.join(", ")}`);
     }
   }
 }

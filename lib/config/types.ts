@@ -42,6 +42,8 @@ export interface PmgConfig {
   readonly username: string;
   readonly tlsFingerprint?: string;
   readonly trustedNetworks: string[];
+  /** The public networks of trustedNetworks the operator acknowledged as their own. */
+  readonly acknowledgePublicNetworks?: string[];
   /** Outbound smarthost: PMG's `smarthost`/`smarthostport` (postfix default_transport); `user` logs in to it (default: fetchmail.user). */
   readonly smarthost: HostPort & { readonly user?: string };
   /** Where PMG hands inbound mail for every domain: Stalwart's SMTP listener. */
@@ -116,6 +118,8 @@ export interface MailChainConfig {
   readonly unifi?: UnifiConfig;
   /** Take over existing objects that differ from the declaration (see README, "Adopting"). */
   readonly adoptExisting: boolean;
+  /** Accepted but risky settings, each naming its key: logged as warnings on every run. */
+  readonly warnings?: readonly string[];
 }
 
 /** Secret keys, each required when the block that uses it is configured. */

@@ -7,6 +7,8 @@
 import { fetch, type Agent } from "undici";
 import { ApiError, type ApiErrorDetails } from "../../lib/errors";
 import {
+  RedirectError,
+  refuseRedirect,
   backoffMs,
   createDispatcher,
   TlsPinError,
@@ -192,7 +194,14 @@ export class PmgClient {
     if (body !== undefined) headers["content-type"] = "application/json";
     this.counters.requests++;
     try {
-      const res = await fetch(url, { method, headers, body, dispatcher: this.dispatcher });
+      const res = await fetch(url, {
+        method,
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+        redirect: "manual",
+      });
+      refuseRedirect(res, url, "pmg.endpoint");
       const text = await res.text();
       let json: { data?: unknown; message?: string; errors?: Record<string, string> } = {};
       try {
@@ -212,6 +221,7 @@ export class PmgClient {
         transport: undefined,
       };
     } catch (err) {
+      if (err instanceof RedirectError) throw err;
       const pin = findPinError(err);
       if (pin) throw pin;
       const transport = transportErrorCode(err) ?? "UND_ERR_SOCKET";

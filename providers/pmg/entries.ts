@@ -35,13 +35,17 @@ export interface EntrySpec {
   readonly alwaysPut?: string[];
   /** The record as PMG will read it back, so declared and observed values compare equal. */
   readonly expected?: (record: Record<string, unknown>) => Record<string, unknown>;
+  /** Inputs that are checked but never sent to PMG (an acknowledgement), each with its rule. */
+  readonly localFields?: Record<string, (value: unknown) => v.Problem>;
+  /** A rule across the inputs, run once each input is valid (a public network needs its acknowledgement). */
+  readonly checkEntry?: (inputs: EntryInputs) => pulumi.dynamic.CheckFailure[];
 }
 
 export type EntryInputs = Record<string, unknown> & { endpoint: string };
 type Record_ = Record<string, unknown>;
 
 export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<EntryInputs, EntryInputs> {
-  const props = [spec.key, ...Object.keys(spec.fields)];
+  const props = [spec.key, ...Object.keys(spec.fields), ...Object.keys(spec.localFields ?? {})];
   const types: Record<string, PmgType> = {};
   for (const [name, f] of Object.entries(spec.fields)) types[f.param ?? name] = f.type;
   const expected = (r: Record_) => (spec.expected ? spec.expected(r) : r);
@@ -102,10 +106,13 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
         if (v.isUnknown(inputs[name])) continue;
         add(name, typeProblem(f.type, inputs[name]) ?? f.validate?.(inputs[name]));
       }
+      for (const [name, rule] of Object.entries(spec.localFields ?? {}))
+        if (!v.isUnknown(inputs[name])) add(name, rule(inputs[name]));
       for (const k of Object.keys(news)) {
         if (k !== "endpoint" && k !== "__provider" && !props.includes(k))
           add(k, `is not a property of this resource`);
       }
+      if (failures.length === 0 && spec.checkEntry) failures.push(...spec.checkEntry(inputs));
       return { inputs, failures };
     },
 

@@ -19,3 +19,9 @@ export const modules = [
   trustedNetwork,
 ];
 export const parseSettings = parsePmgSettings;
+
+/**
+ * A PMG object is its list entry's key (or its section's id) on the one gateway this stack
+ * manages: the same under `https://192.0.2.10:8006` and `https://pmg.example.net:8006`.
+ */
+export const identity = (_kind: string, id: string): string => id;

@@ -1,5 +1,5 @@
 /** PMG's connection settings from stack config, and the one client per endpoint built from them. */
-import { configObject, systemSettings, type ConfigSource } from "../context";
+import { configObject, configValue, systemSettings, type ConfigSource } from "../context";
 import { PmgClient } from "./client";
 
 export interface PmgSettings {
@@ -12,7 +12,7 @@ export interface PmgSettings {
 export function parsePmgSettings(config: ConfigSource): PmgSettings | undefined {
   const pmg = configObject(config, "pmg");
   if (!pmg) return undefined;
-  const password = config.get("homelab-mail:pmgPassword");
+  const password = configValue(config, "pmgPassword");
   const problems: string[] = [];
   if (typeof pmg.endpoint !== "string") problems.push("homelab-mail:pmg.endpoint is missing");
   if (typeof pmg.username !== "string") problems.push("homelab-mail:pmg.username is missing");

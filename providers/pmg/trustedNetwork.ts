@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { nonGlobalBlock } from "../../lib/ipRanges";
 import * as v from "../../lib/validate";
 import { shimProvider } from "../shim";
 import { entryProvider } from "./entries";
@@ -12,6 +13,11 @@ export interface PmgTrustedNetworkArgs {
   readonly cidr: pulumi.Input<string>;
   /** Free text shown in PMG's GUI. Default: empty. */
   readonly comment?: pulumi.Input<string>;
+  /**
+   * Required for a public (globally routable) network: every host in it relays through PMG without
+   * authentication. Never sent to PMG. Set from `homelab-mail:pmg.acknowledgePublicNetworks`.
+   */
+  readonly acknowledgePublic?: pulumi.Input<boolean>;
 }
 
 /** One entry of PMG's trusted networks (/config/mynetworks, postfix `mynetworks`). */
@@ -34,4 +40,23 @@ export const provider = entryProvider({
   validateKey: v.cidr,
   fields: { comment: { type: "string", validate: v.comment } },
   alwaysPut: ["comment"],
+  localFields: {
+    acknowledgePublic: (x) =>
+      x === undefined || typeof x === "boolean"
+        ? undefined
+        : `must be true or false, got ${JSON.stringify(x)}`,
+  },
+  // The same rule as the stack config (lib/config/trustedNetworks.ts), for a program that builds
+  // this resource itself: a public network is an open relay unless someone said it is theirs.
+  checkEntry: (inputs) => {
+    const cidr = inputs.cidr;
+    if (typeof cidr !== "string" || v.isUnknown(cidr) || nonGlobalBlock(cidr)) return [];
+    if (inputs.acknowledgePublic === true) return [];
+    return [
+      {
+        property: "cidr",
+        reason: `${cidr} is public (globally routable) address space: every host in it could relay mail through PMG without authentication (an open relay); trust private networks only, or set acknowledgePublic: true (homelab-mail:pmg.acknowledgePublicNetworks)`,
+      },
+    ];
+  },
 });

@@ -1,7 +1,7 @@
 /** The PMG host's SSH settings from stack config, and the one client per host built from them. */
 import { utils } from "ssh2";
 import * as v from "../../lib/validate";
-import { configObject, systemSettings, type ConfigSource } from "../context";
+import { configObject, configValue, systemSettings, type ConfigSource } from "../context";
 import { PmgHostClient } from "./client";
 import { HostFiles } from "./files";
 
@@ -31,7 +31,7 @@ export function parsePmgHostSettings(config: ConfigSource): PmgHostSettings | un
   if (typeof ssh.user !== "string" || ssh.user === "") problems.push("homelab-mail:pmg.ssh.user is missing");
   const keyProblem = v.sshHostKey(ssh.hostKey);
   if (keyProblem) problems.push(`homelab-mail:pmg.ssh.hostKey ${keyProblem}`);
-  const privateKey = config.get("homelab-mail:pmgSshPrivateKey");
+  const privateKey = configValue(config, "pmgSshPrivateKey");
   if (!privateKey) {
     problems.push(
       "homelab-mail:pmgSshPrivateKey is not set; run: pulumi config set --secret homelab-mail:pmgSshPrivateKey < ~/.ssh/pmg_ed25519",
@@ -52,8 +52,8 @@ export function parsePmgHostSettings(config: ConfigSource): PmgHostSettings | un
       hostKey: String(ssh.hostKey).trim(),
     },
     privateKey: String(privateKey),
-    fetchmailPassword: config.get("homelab-mail:gmailFetchmailPassword") || undefined,
-    smarthostPassword: config.get("homelab-mail:gmailSmarthostPassword") || undefined,
+    fetchmailPassword: configValue(config, "gmailFetchmailPassword"),
+    smarthostPassword: configValue(config, "gmailSmarthostPassword"),
   };
 }
 

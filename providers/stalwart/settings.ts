@@ -3,7 +3,7 @@
  * them (so the generation is detected once per provider process). Credentials and account passwords
  * arrive only here, through `configure`: never in a resource's inputs.
  */
-import { configObject, systemSettings, type ConfigSource } from "../context";
+import { configObject, configValue, systemSettings, type ConfigSource } from "../context";
 import { connect } from "./client";
 import type { StalwartApi } from "./model";
 import { StalwartTransport } from "./transport";
@@ -23,8 +23,8 @@ export interface StalwartSettings {
 export function parseStalwartSettings(config: ConfigSource): StalwartSettings | undefined {
   const s = configObject(config, "stalwart");
   if (!s) return undefined;
-  const password = config.get("homelab-mail:stalwartPassword") || undefined;
-  const apiKey = config.get("homelab-mail:stalwartApiKey") || undefined;
+  const password = configValue(config, "stalwartPassword");
+  const apiKey = configValue(config, "stalwartApiKey");
   const problems: string[] = [];
   if (typeof s.endpoint !== "string") problems.push("homelab-mail:stalwart.endpoint is missing");
   if (typeof s.username !== "string" && !apiKey) problems.push("homelab-mail:stalwart.username is missing");
@@ -33,10 +33,7 @@ export function parseStalwartSettings(config: ConfigSource): StalwartSettings | 
       "homelab-mail:stalwartPassword is not set; run: pulumi config set --secret homelab-mail:stalwartPassword",
     );
   }
-  const accountPasswords = parseAccountPasswords(
-    config.get("homelab-mail:stalwartAccountPasswords"),
-    problems,
-  );
+  const accountPasswords = parseAccountPasswords(configValue(config, "stalwartAccountPasswords"), problems);
   if (problems.length > 0) throw new Error(problems.join("; "));
   return {
     endpoint: String(s.endpoint),

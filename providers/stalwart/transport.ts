@@ -9,6 +9,8 @@ import {
   backoffMs,
   createDispatcher,
   DEFAULT_RETRY,
+  RedirectError,
+  refuseRedirect,
   retryable,
   sleep,
   TlsPinError,
@@ -144,6 +146,7 @@ export class StalwartTransport {
         dispatcher: this.dispatcher,
         redirect: "manual",
       });
+      refuseRedirect(res, this.endpoint + path, "stalwart.endpoint");
       const text = await res.text();
       let json: unknown;
       try {
@@ -153,6 +156,7 @@ export class StalwartTransport {
       }
       return { answer: { status: res.status, json, headers: res.headers as unknown as Headers } };
     } catch (err) {
+      if (err instanceof RedirectError) throw err;
       for (let e: unknown = err, d = 0; e && d < 4; d++, e = (e as { cause?: unknown }).cause) {
         if (e instanceof TlsPinError) throw e;
       }

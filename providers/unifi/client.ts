@@ -10,6 +10,8 @@
 import { fetch, type Agent } from "undici";
 import { ApiError, type ApiErrorDetails } from "../../lib/errors";
 import {
+  RedirectError,
+  refuseRedirect,
   backoffMs,
   createDispatcher,
   retryable,
@@ -150,7 +152,9 @@ export class UnifiClient {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         dispatcher: this.dispatcher,
+        redirect: "manual",
       });
+      refuseRedirect(res, this.endpoint + path, "unifi.endpoint");
       const text = await res.text();
       let data: unknown = undefined;
       try {
@@ -170,6 +174,7 @@ export class UnifiClient {
         retryAfter: res.headers.get("retry-after"),
       };
     } catch (err) {
+      if (err instanceof RedirectError) throw err;
       const pin = findPinError(err);
       if (pin) throw pin;
       const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;

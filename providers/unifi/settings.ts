@@ -3,7 +3,7 @@
  * provider process: one client per console, one API detection per console and site, one surface per
  * console, site and API. The records themselves are resource inputs, not settings.
  */
-import { configObject, systemSettings, type ConfigSource } from "../context";
+import { configObject, configValue, systemSettings, type ConfigSource } from "../context";
 import { UnifiClient } from "./client";
 import { detectApi, resolveSiteId, type Detected } from "./detect";
 import { DnsPolicySurface } from "./integration";
@@ -19,7 +19,7 @@ export interface UnifiSettings {
 export function parseUnifiSettings(config: ConfigSource): UnifiSettings | undefined {
   const unifi = configObject(config, "unifi");
   if (!unifi) return undefined;
-  const apiKey = config.get("homelab-mail:unifiApiKey");
+  const apiKey = configValue(config, "unifiApiKey");
   const problems: string[] = [];
   if (typeof unifi.endpoint !== "string") problems.push("homelab-mail:unifi.endpoint is missing");
   if (unifi.tlsFingerprint !== undefined && typeof unifi.tlsFingerprint !== "string")

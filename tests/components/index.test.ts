@@ -12,7 +12,7 @@ const SECRETS = {
   unifiApiKey: "test-only-unifi-key",
 };
 
-describe("index.ts with Pulumi.homelab.yaml", () => {
+describe("index.ts with the test stack's config", () => {
   it("registers the PMG side of the chain", async () => {
     const resources = await runProgram(exampleConfig(), SECRETS);
     const ofType = (t: string) => resources.filter((r) => r.type === `pulumi-nodejs:dynamic/pmg:${t}`);

@@ -10,6 +10,8 @@ export interface HostileCase {
   readonly value: unknown;
   /** The key the error must name (default: path). */
   readonly names?: string;
+  /** A top-level secret key set without `--secret` (path is the key): read through Pulumi's runtime. */
+  readonly plainSecret?: boolean;
 }
 
 const LONG = "a".repeat(300);
@@ -88,6 +90,30 @@ export const CASES: HostileCase[] = [
   { category: "secret", path: "stalwart.adminPassword", value: "hunter2" },
   { category: "secret", path: "fetchmail.pass", value: "hunter2" },
   { category: "secret", path: "stalwart.endpoint", value: "http://admin:hunter2@192.0.2.20:8080" },
+  // issue 14: credentials in sub-blocks, and secret keys set without --secret
+  { category: "secret", path: "pmg.smarthost.password", value: "hunter2" },
+  { category: "secret", path: "pmg.ssh.privateKey", value: "hunter2" },
+  { category: "secret", path: "pmg.ssh.password", value: "hunter2" },
+  { category: "secret", path: "pmg.transport.password", value: "hunter2" },
+  { category: "secret", path: "pmg.dkim.privateKey", value: "hunter2" },
+  { category: "secret", path: "stalwart.accounts[0].password", value: "hunter2" },
+  { category: "plain-secret", path: "pmgPassword", value: "hunter2", plainSecret: true },
+  { category: "plain-secret", path: "pmgSshPrivateKey", value: "hunter2", plainSecret: true },
+  { category: "plain-secret", path: "gmailSmarthostPassword", value: "hunter2", plainSecret: true },
+  { category: "plain-secret", path: "smarthostPassword", value: "hunter2", plainSecret: true },
+  // issue 14: public ranges as trusted networks (an open relay)
+  { category: "open-relay", path: "pmg.trustedNetworks[0]", value: "1.0.0.0/8" },
+  { category: "open-relay", path: "pmg.trustedNetworks[0]", value: "64.0.0.0/8" },
+  { category: "open-relay", path: "pmg.trustedNetworks[0]", value: "8.8.8.0/24" },
+  { category: "open-relay", path: "pmg.trustedNetworks[0]", value: "172.0.0.0/8" },
+  { category: "open-relay", path: "pmg.trustedNetworks[0]", value: "2000::/8" },
+  { category: "open-relay", path: "pmg.trustedNetworks[0]", value: "2a00:1450::/32" },
+  {
+    category: "open-relay",
+    path: "pmg.acknowledgePublicNetworks",
+    value: ["9.9.9.0/24"],
+    names: "pmg.acknowledgePublicNetworks[0]",
+  },
   // endpoints and fingerprints
   { category: "endpoint", path: "pmg.endpoint", value: "http://pmg.lab.example.net:8006" },
   { category: "endpoint", path: "pmg.endpoint", value: "file:///etc/passwd" },

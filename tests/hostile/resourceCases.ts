@@ -15,6 +15,11 @@ const SASL = { relayHost: "smtp.gmail.com", relayPort: 587, username: "lab-perso
 export const PMG_CASES: ResourceCase[] = [
   ["pmg:PmgTrustedNetwork", { cidr: "0.0.0.0/0" }, "cidr"],
   ["pmg:PmgTrustedNetwork", { cidr: "192.0.2.0/24 #x" }, "cidr"],
+  // issue 14: a public range is an open relay unless acknowledged
+  ["pmg:PmgTrustedNetwork", { cidr: "1.0.0.0/8" }, "cidr"],
+  ["pmg:PmgTrustedNetwork", { cidr: "8.8.8.0/24", acknowledgePublic: false }, "cidr"],
+  ["pmg:PmgTrustedNetwork", { cidr: "2000::/8" }, "cidr"],
+  ["pmg:PmgTrustedNetwork", { cidr: "8.8.8.0/24", acknowledgePublic: "yes" }, "acknowledgePublic"],
   ["pmg:PmgTrustedNetwork", { cidr: "192.0.2.0/24", comment: "x\n10.0.0.0/8" }, "comment"],
   ["pmg:PmgRelayDomain", { domain: "example.net\nevil.example" }, "domain"],
   ["pmg:PmgRelayDomain", { domain: `ex${CYRILLIC_A}mple.net` }, "domain"],

@@ -6,9 +6,11 @@ import { ConfigError } from "../../lib/errors";
 
 const ROOT = path.join(__dirname, "..", "..");
 
-/** The example stack's config with the `homelab-mail:` prefix stripped. */
+/** The tests' own stack config (tests/fixtures/stack/Pulumi.test.yaml) with the `homelab-mail:` prefix stripped. */
 export function exampleConfig(): Record<string, unknown> {
-  const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8")) as {
+  const doc = parse(
+    fs.readFileSync(path.join(ROOT, "tests", "fixtures", "stack", "Pulumi.test.yaml"), "utf8"),
+  ) as {
     config: Record<string, unknown>;
   };
   return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k.replace(/^homelab-mail:/, ""), v]));

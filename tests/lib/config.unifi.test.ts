@@ -8,7 +8,9 @@ const ROOT = path.join(__dirname, "..", "..");
 const ALL = new Set<string>(SECRET_KEYS);
 
 function example(unifi?: Record<string, unknown>): Record<string, unknown> {
-  const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8")) as {
+  const doc = parse(
+    fs.readFileSync(path.join(ROOT, "tests", "fixtures", "stack", "Pulumi.test.yaml"), "utf8"),
+  ) as {
     config: Record<string, unknown>;
   };
   const raw = Object.fromEntries(

@@ -68,7 +68,7 @@ describe("connect", () => {
     });
     try {
       await expect(connect(t)).rejects.toThrow(
-        /cannot tell which management API .* answered 302 .*homelab-mail:stalwart\.endpoint/,
+        /answered 302 redirecting to http:\/\/127\.0\.0\.1:\d+\/login; .*homelab-mail:stalwart\.endpoint/,
       );
     } finally {
       await t.close();
