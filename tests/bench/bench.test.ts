@@ -93,8 +93,12 @@ describe("npm run bench", () => {
 
   it("never reports a wall time below its floor, but where the project batches (JMAP)", () => {
     // 5 % for timers that fire up to a millisecond early.
+    // The floor's delete checks first (two requests); the naive clients delete blind, in one.
     const below = rows.filter(
-      (r) => r.wallMs < r.floorMs * 0.95 && !(r.client === "project" && r.api === "jmap"),
+      (r) =>
+        r.wallMs < r.floorMs * 0.95 &&
+        !(r.client === "project" && r.api === "jmap") &&
+        !(r.client !== "project" && r.phase === "destroy"),
     );
     expect(below).toEqual([]);
   });
@@ -110,8 +114,10 @@ describe("npm run bench", () => {
     // JMAP batches: fewer requests than objects.
     for (const phase of ["deploy", "refresh", "destroy"])
       expect(project("stalwart", "jmap", phase).requests).toBeLessThan(11 + connect);
-    // PMG: one ticket per deployment, then at most one request per object and phase, two to delete.
-    expect(project("pmg", null, "deploy").requests).toBeLessThanOrEqual(12 + 1);
+    // PMG: one ticket per deployment; a new list entry is one POST (9 of them); a settings section
+    // exists always, so a read and a PUT (smarthost, signing); the DKIM selector reads the signing
+    // state (its guard), POSTs, and reads the key PMG generated (the POST answers null).
+    expect(project("pmg", null, "deploy").requests).toBeLessThanOrEqual(1 + 9 + 2 * 2 + 3);
     expect(project("pmg", null, "refresh").requests).toBeLessThanOrEqual(12 + 1);
     expect(project("pmg", null, "destroy").requests).toBeLessThanOrEqual(2 * 12 + 1);
   });
