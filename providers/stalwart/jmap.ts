@@ -70,7 +70,7 @@ export class JmapApi implements StalwartApi {
     return at.type === "domain" ? this.domainRecord(raw) : this.accountRecord(raw, at.name);
   }
 
-  async create(want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
+  async create(want: PrincipalSpec, password?: string, retried = false): Promise<PrincipalRecord> {
     const secrets = password ? [password] : [];
     const kind = want.type === "domain" ? "Domain" : "Account";
     const body =
@@ -92,10 +92,15 @@ export class JmapApi implements StalwartApi {
     try {
       created = this.c.setResult(`x:${kind}/set`, r.s, "created", "n", secrets) as { id: string };
     } catch (e) {
-      if (!(e instanceof StalwartApiError && e.kind === "invalidForeignKey" && this.domainIdCache.size > 0))
+      if (!(
+        e instanceof StalwartApiError &&
+        e.kind === "invalidForeignKey" &&
+        !retried &&
+        this.domainIdCache.size > 0
+      ))
         throw e;
       this.domainIdCache.clear();
-      return this.create(want, password);
+      return this.create(want, password, true);
     }
     const id = String(created.id);
     if (want.type === "domain") this.domainIdCache.set(want.name, id);
