@@ -5,6 +5,7 @@
  */
 import { AdoptionRefusedError } from "../../lib/errors";
 import { settings } from "../context";
+import { backoffMs, DEFAULT_RETRY, sleep } from "../http";
 import type { PrincipalInputs } from "./check";
 import { DestructiveDeleteRefusedError, StalwartApiError } from "./errors";
 import { differences, type PrincipalRecord, type StalwartApi } from "./model";
@@ -48,16 +49,23 @@ export async function adoptOrCreate(
   // Create first (one request when it does not exist yet, issue 15); the server refuses a name or
   // address that exists, and only then is what exists read and judged. A refused create changed nothing.
   let existing: PrincipalRecord | undefined;
-  // Our own create went through but its answer was lost (creates are never retried): it is ours.
+  // Our own create went through but its answer was lost (creates are never resent blind): it is ours.
   let ours = false;
-  try {
-    return await api.create(want, password);
-  } catch (e) {
-    const lost = e instanceof StalwartApiError && (e.status === 0 || e.status >= 500);
-    if (!alreadyExists(e) && !lost) throw e;
-    existing = await api.find(at);
-    if (!existing) throw alreadyExists(e) ? conflict(e as StalwartApiError, want) : e;
-    ours = lost;
+  for (let attempt = 0; !existing; attempt++) {
+    try {
+      return await api.create(want, password);
+    } catch (e) {
+      const lost = e instanceof StalwartApiError && (e.status === 0 || e.status >= 500);
+      const throttled = e instanceof StalwartApiError && e.status === 429;
+      if (!alreadyExists(e) && !lost && !throttled) throw e;
+      existing = await api.find(at);
+      ours = lost;
+      if (existing) break;
+      if (alreadyExists(e)) throw conflict(e as StalwartApiError, want);
+      // Unanswered, and the server holds nothing by that name: sending it again cannot make a second.
+      if (attempt >= DEFAULT_RETRY.retries) throw e;
+      await sleep(backoffMs(attempt, DEFAULT_RETRY));
+    }
   }
   const what = differences(want, existing).map(
     (f) => `${f} is ${JSON.stringify(existing[f])}, declared ${JSON.stringify(want[f])}`,
