@@ -36,6 +36,8 @@ export class PmgGateway extends pulumi.ComponentResource {
   constructor(name: string, args: PmgGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:pmg:PmgGateway", name, {}, opts);
     const { pmg } = args;
+    // A comment left undeclared is not managed: an adopted object keeps the one it has (lib/config/labels.ts).
+    const comments = pmg.comments ?? {};
     const endpoint = pmg.endpoint;
     this.name = name;
     this.endpoint = endpoint;
@@ -47,7 +49,7 @@ export class PmgGateway extends pulumi.ComponentResource {
         {
           endpoint,
           cidr,
-          comment: "managed by homelab-mail",
+          comment: comments.trustedNetworks?.[cidr],
           ...(pmg.acknowledgePublicNetworks?.includes(cidr) ? { acknowledgePublic: true } : {}),
         },
         child,
@@ -63,7 +65,7 @@ export class PmgGateway extends pulumi.ComponentResource {
     for (const domain of args.domains) {
       new PmgRelayDomain(
         `${name}-relay-${domain}`,
-        { endpoint, domain, comment: "managed by homelab-mail" },
+        { endpoint, domain, comment: comments.relayDomains?.[domain] },
         child,
       );
       new PmgTransport(
@@ -75,14 +77,14 @@ export class PmgGateway extends pulumi.ComponentResource {
           port: pmg.transport.port,
           protocol: pmg.transport.protocol,
           useMx: false,
-          comment: "deliver to Stalwart",
+          comment: comments.transports?.[domain],
         },
         { ...child, dependsOn: args.transportsAfter },
       );
       dkimDomains.push(
         new PmgDkimDomain(
           `${name}-dkim-${domain}`,
-          { endpoint, domain, comment: "managed by homelab-mail" },
+          { endpoint, domain, comment: comments.dkimDomains?.[domain] },
           child,
         ),
       );

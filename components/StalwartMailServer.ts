@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StalwartConfig } from "../lib/config";
+import { PLAIN_HTTP_WARNING, plainHttpOverNetwork } from "../lib/config/plainHttp";
 import type { AccountOutput, ImapOutput } from "../lib/outputs";
 import { StalwartPrincipal } from "../providers/stalwart/principal";
 
@@ -28,11 +29,18 @@ export class StalwartMailServer extends pulumi.ComponentResource {
     super("homelab:stalwart:StalwartMailServer", name, {}, opts);
     const { stalwart } = args;
     const endpoint = stalwart.endpoint;
+    // Accepted by config only with homelab-mail:stalwart.allowPlainHttp: say so on every run (issue 14).
+    if (plainHttpOverNetwork(endpoint)) void pulumi.log.warn(PLAIN_HTTP_WARNING(endpoint), this);
     const child = { parent: this };
 
     this.domains = args.domains.map(
       (domain) =>
-        new StalwartPrincipal(`${name}-domain-${domain}`, { endpoint, type: "domain", name: domain }, child),
+        new StalwartPrincipal(
+          `${name}-domain-${domain}`,
+          // Undeclared, the description is not managed: an adopted domain keeps its own.
+          { endpoint, type: "domain", name: domain, description: stalwart.domainDescriptions?.[domain] },
+          child,
+        ),
     );
     this.accounts = {};
     for (const a of stalwart.accounts) {
@@ -43,7 +51,7 @@ export class StalwartMailServer extends pulumi.ComponentResource {
           type: "individual",
           name: a.name,
           emails: a.emails,
-          description: a.description ?? "",
+          description: a.description,
           roles: a.roles ?? ["user"],
           quota: a.quota ?? 0,
           allowMailboxDeletion: a.allowMailboxDeletion ?? false,

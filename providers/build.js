@@ -24,7 +24,8 @@ function freshBuild(root = path.join(__dirname, "..")) {
     const m = JSON.parse(fs.readFileSync(path.join(build, "manifest.json"), "utf8"));
     const entries = Object.entries(m.sources);
     if (entries.length === 0) return undefined;
-    for (const [file, hash] of entries) if (sha256(fs.readFileSync(path.join(root, file))) !== hash) return undefined;
+    for (const [file, hash] of entries)
+      if (sha256(fs.readFileSync(path.join(root, file))) !== hash) return undefined;
     return path.join(build, m.entry);
   } catch {
     return undefined;

@@ -1,5 +1,6 @@
 /** `homelab-mail:pmg` (API and SSH) and `homelab-mail:fetchmail`. */
 import * as v from "../validate";
+import { validatePmgComments } from "./labels";
 import { hostPort, type Problems, type Raw } from "./problems";
 import { validateTrustedNetworks } from "./trustedNetworks";
 import type { FetchmailConfig, PmgConfig } from "./types";
@@ -16,6 +17,7 @@ export function validatePmg(
   p: Problems,
   value: unknown,
   transportHost: string | undefined,
+  domains: string[] = [],
 ): PmgConfig | undefined {
   const o = p.object("pmg", value);
   if (!o) return undefined;
@@ -28,6 +30,7 @@ export function validatePmg(
     "smarthost",
     "transport",
     "dkim",
+    "comments",
     "ssh",
   ]);
   p.check("pmg.endpoint", o.endpoint, (x) => v.endpoint(x));
@@ -63,6 +66,7 @@ export function validatePmg(
     p.check("pmg.dkim.selector", dkimRaw.selector, v.dkimSelector);
     p.check("pmg.dkim.keySize", dkimRaw.keySize ?? 2048, v.dkimKeySize);
   }
+  const comments = validatePmgComments(p, o.comments, trustedNetworks, domains);
   const ssh = validateSsh(p, o.ssh);
   if (!smarthost || !transportHp || !dkimRaw) return undefined;
   return {
@@ -74,6 +78,7 @@ export function validatePmg(
     smarthost,
     transport: { ...transportHp, protocol: protocol as "smtp" | "lmtp" },
     dkim,
+    comments,
     ssh,
   };
 }

@@ -1,14 +1,35 @@
 /** `homelab-mail:stalwart`: the server and its accounts. */
 import * as v from "../validate";
+import { plainHttpProblem } from "./plainHttp";
 import { stalwartHost } from "./pmg";
+import { labelMap } from "./labels";
 import { addressesIn, type Problems, type Raw } from "./problems";
 import type { StalwartAccount, StalwartConfig } from "./types";
 
 export function validateStalwart(p: Problems, value: unknown, domains: string[]): StalwartConfig | undefined {
   const o = p.object("stalwart", value, false);
   if (!o) return undefined;
-  p.unknownKeys("stalwart", o, ["endpoint", "username", "tlsFingerprint", "accounts", "imap"]);
-  p.check("stalwart.endpoint", o.endpoint, (x) => v.endpoint(x, ["https:", "http:"]));
+  p.unknownKeys("stalwart", o, [
+    "endpoint",
+    "username",
+    "tlsFingerprint",
+    "accounts",
+    "domainDescriptions",
+    "imap",
+    "diskQuotasRecalculated",
+    "allowPlainHttp",
+  ]);
+  if (o.allowPlainHttp !== undefined && typeof o.allowPlainHttp !== "boolean")
+    p.add("stalwart.allowPlainHttp", "must be true or false");
+  if (o.diskQuotasRecalculated !== undefined && typeof o.diskQuotasRecalculated !== "boolean")
+    p.add("stalwart.diskQuotasRecalculated", "must be true or false");
+  p.check(
+    "stalwart.endpoint",
+    o.endpoint,
+    (x) => v.endpoint(x, ["https:", "http:"]) ?? plainHttpProblem(x, o.allowPlainHttp === true),
+  );
+  if (o.tlsFingerprint !== undefined && typeof o.endpoint === "string" && o.endpoint.startsWith("http:"))
+    p.add("stalwart.tlsFingerprint", "pins a certificate, but stalwart.endpoint is plain http: use https://");
   const username = p.string("stalwart.username", o.username) ?? "";
   if (o.tlsFingerprint !== undefined)
     p.check("stalwart.tlsFingerprint", o.tlsFingerprint, v.sha256Fingerprint);
@@ -31,7 +52,8 @@ export function validateStalwart(p: Problems, value: unknown, domains: string[])
       p.add(`${path}.name`, `"${name}" is not a valid account name; use letters, digits, . _ -`);
     }
     const emails = addressesIn(p, `${path}.emails`, acc.emails, domains);
-    const description = p.string(`${path}.description`, acc.description, false);
+    // "" declares an empty description; left out, the account keeps the one it has.
+    const description = acc.description === "" ? "" : p.string(`${path}.description`, acc.description, false);
     return name ? [{ name, emails, description, ...accountOptions(p, path, acc) }] : [];
   });
   const seen = new Map<string, string>();
@@ -44,12 +66,23 @@ export function validateStalwart(p: Problems, value: unknown, domains: string[])
       seen.set(`@${e}`, a.name);
     }
   });
+  const domainDescriptions = labelMap(
+    p,
+    "stalwart.domainDescriptions",
+    o.domainDescriptions,
+    domains,
+    "domains",
+    (k) => k.toLowerCase(),
+  );
   return {
     endpoint: String(o.endpoint),
     username,
     tlsFingerprint: o.tlsFingerprint as string | undefined,
     accounts,
+    domainDescriptions,
     imap,
+    diskQuotasRecalculated: o.diskQuotasRecalculated === true,
+    allowPlainHttp: o.allowPlainHttp === true,
   };
 }
 

@@ -12,7 +12,10 @@ export const PROJECT = "homelab-mail";
 export interface DomainConfig {
   readonly name: string;
   readonly cloudflareZoneId: string;
-  /** Id of the SPF record Email Routing already published on this zone: adopted, never duplicated. */
+  /**
+   * Id of the zone's existing SPF record. No longer needed (the SPF record is found and taken over,
+   * providers/cloudflare/txtRecord.ts); still accepted so existing stacks keep validating.
+   */
   readonly spfRecordId?: string;
 }
 
@@ -37,6 +40,17 @@ export interface HostPort {
   readonly port: number;
 }
 
+/**
+ * PMG comments declared per object, by list and key (CIDR or domain). An object not listed keeps the
+ * comment it has on PMG (created without one); a listed one is set to the text given, "" clears it.
+ */
+export interface PmgComments {
+  readonly trustedNetworks?: Readonly<Record<string, string>>;
+  readonly relayDomains?: Readonly<Record<string, string>>;
+  readonly transports?: Readonly<Record<string, string>>;
+  readonly dkimDomains?: Readonly<Record<string, string>>;
+}
+
 export interface PmgConfig {
   readonly endpoint: string;
   readonly username: string;
@@ -49,6 +63,8 @@ export interface PmgConfig {
   /** Where PMG hands inbound mail for every domain: Stalwart's SMTP listener. */
   readonly transport: HostPort & { readonly protocol: "smtp" | "lmtp" };
   readonly dkim: { readonly selector: string; readonly keySize: number };
+  /** Comments declared per object; what is not declared is kept as found. */
+  readonly comments?: PmgComments;
   readonly ssh?: {
     readonly host: string;
     readonly port: number;
@@ -60,6 +76,7 @@ export interface PmgConfig {
 export interface StalwartAccount {
   readonly name: string;
   readonly emails: string[];
+  /** Undefined: the account keeps the description it has (none when created). */
   readonly description?: string;
   /** Default [user], which IMAP login needs. */
   readonly roles?: string[];
@@ -76,8 +93,14 @@ export interface StalwartConfig {
   readonly username: string;
   readonly tlsFingerprint?: string;
   readonly accounts: StalwartAccount[];
+  /** Descriptions of Stalwart's domain principals, by domain; a domain not listed keeps its own. */
+  readonly domainDescriptions?: Readonly<Record<string, string>>;
   /** What IMAP clients connect to; default: the endpoint's host, 993, implicit TLS. */
   readonly imap: { readonly host: string; readonly port: number; readonly security: "tls" | "starttls" };
+  /** Set after running "Recalculate disk quotas" once the 0.15 -> 0.16 migration is done. */
+  readonly diskQuotasRecalculated?: boolean;
+  /** Accept plain http to a non-loopback endpoint (warned on every run). */
+  readonly allowPlainHttp?: boolean;
 }
 
 export interface FetchmailConfig {

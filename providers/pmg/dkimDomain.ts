@@ -10,7 +10,7 @@ export interface PmgDkimDomainArgs {
   readonly endpoint: pulumi.Input<string>;
   /** Domain whose outbound mail PMG signs (suffix match, so it also covers its subdomains). */
   readonly domain: pulumi.Input<string>;
-  /** Free text shown in PMG's GUI. Default: empty. */
+  /** Free text shown in PMG's GUI. Undefined: not managed (an existing entry keeps its own; created without). */
   readonly comment?: pulumi.Input<string>;
 }
 
@@ -31,6 +31,6 @@ export const provider = entryProvider({
   key: "domain",
   validateKey: v.mailDomain,
   normalizeKey: (d) => d.toLowerCase(),
-  fields: { comment: { type: "string", validate: v.comment } },
+  fields: { comment: { type: "string", validate: v.comment, label: true } },
   alwaysPut: ["comment"],
 });

@@ -138,6 +138,10 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, DkimSelectorOutpu
   },
 
   async create(inputs) {
+    // Already the active selector with a key of the declared size (the guide's `pmgsh create
+    // /config/dkim/selector`): adopt it as it is, without a POST that would rewrite pmg.conf.
+    const found = await observe(inputs);
+    if (found?.active && found.keySize === inputs.keySize) return { id: inputs.selector, outs: found };
     await activate(inputs);
     const outs = await observe(inputs);
     if (!outs?.active)

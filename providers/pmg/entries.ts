@@ -20,6 +20,12 @@ export interface FieldSpec {
   readonly type: PmgType;
   readonly default?: string | number | boolean;
   readonly validate?: (value: unknown) => v.Problem;
+  /**
+   * Free text (a comment): left undeclared it is not managed, so an adopted entry keeps its own; a
+   * declared one that differs is changed without needing adoptExisting (it is a label, not a
+   * conflict); blank and surrounding spaces compare equal, as PMG's writers drop blank comments.
+   */
+  readonly label?: boolean;
 }
 
 export interface EntrySpec {
@@ -63,10 +69,24 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     return out;
   };
 
+  const labels = Object.keys(spec.fields).filter((f) => spec.fields[f].label);
+  const same = (f: string, a: unknown, b: unknown) =>
+    spec.fields[f].label
+      ? String(a ?? "").trim() === String(b ?? "").trim()
+      : JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   const differences = (want: Record_, have: Record_) =>
     Object.keys(spec.fields).filter(
-      (f) => !v.isUnknown(want[f]) && JSON.stringify(want[f] ?? null) !== JSON.stringify(have[f] ?? null),
+      (f) =>
+        !v.isUnknown(want[f]) &&
+        !(spec.fields[f].label && want[f] === undefined) &&
+        !same(f, want[f], have[f]),
     );
+  /** The declaration with every undeclared label filled in from what PMG has: PUT needs a value for it. */
+  const complete = (want: Record_, have: Record_): Record_ => {
+    const out = { ...want };
+    for (const f of labels) if (out[f] === undefined) out[f] = have[f];
+    return out;
+  };
 
   const fetch = async (client: PmgClient, key: string): Promise<Record_ | undefined> => {
     try {
@@ -87,6 +107,23 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     return out;
   };
 
+  /**
+   * A PUT's parameters. PMG 7 (pve-http-server 4.x) re-encodes a JSON body as a form when it hands a
+   * protected call to pmgdaemon (AnyEvent.pm proxy_request, `$url->query_form(%$params)`; JSON is
+   * forwarded as JSON only from 5.0.2, commit f398a3d), and its decode_urlencoded turns `comment=`
+   * into undef: a required comment then fails with 400 "property is missing", an optional one is
+   * silently kept. A single space survives the trip and is still no comment: the domain and transport
+   * writers drop blank comments (Config.pm write_pmg_domains, write_transport_map).
+   */
+  const putParams = async (client: PmgClient, inputs: Record_, names: string[]) => {
+    const out = params(inputs, names);
+    for (const f of labels) {
+      const p = spec.fields[f].param ?? f;
+      if (names.includes(f) && out[p] === "" && (await pmgMajor(client)) < 8) out[p] = " ";
+    }
+    return out;
+  };
+
   const describe = (key: string, endpoint: string) => `pmg: ${spec.noun} ${key} on ${endpoint}`;
 
   return {
@@ -103,8 +140,8 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
       }
       for (const [name, f] of Object.entries(spec.fields)) {
         if (inputs[name] === undefined && f.default !== undefined) inputs[name] = f.default;
-        if (inputs[name] === undefined && f.type === "string") inputs[name] = "";
-        if (v.isUnknown(inputs[name])) continue;
+        if (inputs[name] === undefined && f.type === "string" && !f.label) inputs[name] = "";
+        if (v.isUnknown(inputs[name]) || (f.label && inputs[name] === undefined)) continue;
         add(name, typeProblem(f.type, inputs[name]) ?? f.validate?.(inputs[name]));
       }
       for (const [name, rule] of Object.entries(spec.localFields ?? {}))
@@ -152,9 +189,11 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
         );
       const have = fromPmg(inputs.endpoint, current);
       const diffs = differences(expected(inputs), have);
+      // A label that differs is adopted and changed; only a real conflict needs adoptExisting.
+      const conflicts = diffs.filter((f) => !spec.fields[f].label);
       if (diffs.length > 0) {
-        if (!(await settings()).adoptExisting) {
-          const what = diffs
+        if (conflicts.length > 0 && !(await settings()).adoptExisting) {
+          const what = conflicts
             .map((f) => `${f} is ${JSON.stringify(have[f])}, declared ${JSON.stringify(inputs[f])}`)
             .join("; ");
           throw new AdoptionRefusedError(
@@ -163,7 +202,8 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
               `(then \`pulumi config rm homelab-mail:adoptExisting\`); or change the declaration to match and run \`pulumi up\`.`,
           );
         }
-        await client.update(path(key), params(inputs, [...new Set([...diffs, ...(spec.alwaysPut ?? [])])]));
+        const names = [...new Set([...diffs, ...(spec.alwaysPut ?? [])])];
+        await client.update(path(key), await putParams(client, complete(inputs, have), names));
         current = (await fetch(client, key)) ?? current;
       }
       return { id: key, outs: fromPmg(inputs.endpoint, current) };
@@ -183,7 +223,8 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
       const changed = differences(expected(news), olds);
       const names = [...new Set([...changed, ...(spec.alwaysPut ?? [])])];
       try {
-        if (names.length > 0) await client.update(path(id), params(news, names));
+        if (changed.length > 0)
+          await client.update(path(id), await putParams(client, complete(news, olds), names));
       } catch (e) {
         // Deleted by hand since the last refresh: put it back rather than fail.
         if (!(e instanceof PmgApiError && e.kind === "missing")) throw e;
@@ -211,6 +252,18 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
 /** A POST that got no answer from PMG itself (transport, throttling, a proxy's 502-504): it may or may not have run. */
 function unanswered(e: unknown): boolean {
   return e instanceof PmgApiError && e.kind === "other" && [0, 429, 502, 503, 504].includes(e.status);
+}
+
+const majors = new WeakMap<PmgClient, Promise<number>>();
+/** PMG's major version, asked once per client and only when it matters. */
+function pmgMajor(client: PmgClient): Promise<number> {
+  let m = majors.get(client);
+  if (!m) {
+    m = client.version().then((x) => x.major);
+    m.catch(() => majors.delete(client));
+    majors.set(client, m);
+  }
+  return m;
 }
 
 function typeProblem(type: PmgType, value: unknown): v.Problem {

@@ -10,7 +10,7 @@ export interface PmgRelayDomainArgs {
   readonly endpoint: pulumi.Input<string>;
   /** Domain PMG accepts mail for (postfix `relay_domains`); lowercased. */
   readonly domain: pulumi.Input<string>;
-  /** Free text shown in PMG's GUI. Default: empty. */
+  /** Free text shown in PMG's GUI. Undefined: not managed (an existing entry keeps its own; created without). */
   readonly comment?: pulumi.Input<string>;
 }
 
@@ -32,6 +32,6 @@ export const provider = entryProvider({
   key: "domain",
   validateKey: v.mailDomain,
   normalizeKey: (d) => d.toLowerCase(),
-  fields: { comment: { type: "string", validate: v.comment } },
+  fields: { comment: { type: "string", validate: v.comment, label: true } },
   alwaysPut: ["comment"],
 });

@@ -19,7 +19,7 @@ export interface PmgTransportArgs {
   readonly protocol?: pulumi.Input<"smtp" | "lmtp">;
   /** Look up MX records for `host`. Default true; PMG reads it back false for IP hosts and LMTP. */
   readonly useMx?: pulumi.Input<boolean>;
-  /** Free text shown in PMG's GUI. Default: empty. */
+  /** Free text shown in PMG's GUI. Undefined: not managed (an existing entry keeps its own; created without). */
   readonly comment?: pulumi.Input<string>;
 }
 
@@ -58,7 +58,7 @@ export const provider = entryProvider({
       validate: (p) => (p === "smtp" || p === "lmtp" ? undefined : "must be smtp or lmtp"),
     },
     useMx: { param: "use_mx", type: "boolean", default: true },
-    comment: { type: "string", validate: v.comment },
+    comment: { type: "string", validate: v.comment, label: true },
   },
   // PMG derives use_mx from the file it writes: false whenever the host is an IP or the protocol is LMTP.
   expected: (r) => ({

@@ -11,7 +11,7 @@ export interface PmgTrustedNetworkArgs {
   readonly endpoint: pulumi.Input<string>;
   /** Network allowed to relay through PMG without authentication, canonical CIDR (`192.0.2.0/24`). */
   readonly cidr: pulumi.Input<string>;
-  /** Free text shown in PMG's GUI. Default: empty. */
+  /** Free text shown in PMG's GUI. Undefined: not managed (an existing entry keeps its own; created without). */
   readonly comment?: pulumi.Input<string>;
   /**
    * Required for a public (globally routable) network: every host in it relays through PMG without
@@ -38,7 +38,7 @@ export const provider = entryProvider({
   collection: "/config/mynetworks",
   key: "cidr",
   validateKey: v.cidr,
-  fields: { comment: { type: "string", validate: v.comment } },
+  fields: { comment: { type: "string", validate: v.comment, label: true } },
   alwaysPut: ["comment"],
   localFields: {
     acknowledgePublic: (x) =>

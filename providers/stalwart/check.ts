@@ -13,7 +13,8 @@ export interface PrincipalInputs {
   readonly type: "domain" | "individual";
   readonly name: string;
   readonly emails: string[];
-  readonly description: string;
+  /** Undefined: not managed; an adopted principal keeps its own. */
+  readonly description?: string;
   readonly roles: string[];
   readonly quota: number;
   readonly memberOf: string[];
@@ -67,7 +68,8 @@ export function checkPrincipal(news: Record<string, unknown>): {
     }
   }
 
-  if (news.description === undefined || news.description === null) out.description = "";
+  // Left out, the description is not managed: an adopted principal keeps the one it has.
+  if (news.description === undefined || news.description === null) delete out.description;
   else if (known(news.description)) add("description", description(news.description));
 
   if (type === "domain") {

@@ -25,10 +25,15 @@ export interface PrincipalSpec {
 export interface PrincipalRecord extends PrincipalSpec {
   /** The server's id: a number on ≤0.15 (as text), an opaque base32 id on 0.16. */
   readonly principalId: string;
-  /** Bytes of mail held (individuals). */
-  readonly usedQuota: number;
+  /** Bytes of mail held (individuals); undefined when the server's answer does not say (treated as holding mail). */
+  readonly usedQuota: number | undefined;
   /** Domains: addresses (≤0.15) or objects (0.16) that still depend on it. */
   readonly dependents: number;
+  /**
+   * Domains on 0.16: the `@type` of `dkimManagement` (`Automatic` is the server's default and what
+   * migrated domains get; `Manual` is what this program declares, as PMG signs). Undefined on ≤0.15.
+   */
+  readonly dkimManagement?: string;
   /** The stored password string (≤0.15); null when none is stored; undefined when unreadable (0.16 masks it). */
   readonly storedPassword?: string | null;
 }
@@ -61,9 +66,24 @@ export interface StalwartApi {
 export const SPEC_FIELDS = ["name", "emails", "description", "roles", "quota", "memberOf"] as const;
 export type SpecField = (typeof SPEC_FIELDS)[number];
 
-/** The fields of `want` that `have` does not match. */
-export function differences(want: PrincipalSpec, have: PrincipalSpec): SpecField[] {
-  return SPEC_FIELDS.filter((f) => JSON.stringify(want[f]) !== JSON.stringify(have[f]));
+/** A declaration: a spec whose description may be left undefined, i.e. not managed (the server's is kept). */
+export type DeclaredSpec = Omit<PrincipalSpec, "description"> & { readonly description?: string };
+
+/** Fields that are labels: a difference is adopted and changed, never a conflict that needs adoptExisting. */
+export const LABEL_FIELDS: readonly SpecField[] = ["description"];
+
+/** The fields of `want` that `have` does not match (an undeclared description matches anything). */
+export function differences(want: DeclaredSpec, have: PrincipalSpec): SpecField[] {
+  return SPEC_FIELDS.filter(
+    (f) =>
+      !(f === "description" && want.description === undefined) &&
+      JSON.stringify(want[f]) !== JSON.stringify(have[f]),
+  );
+}
+
+/** The declaration completed with what it leaves unmanaged: the description `have` has ("" for a new principal). */
+export function resolveSpec<T extends DeclaredSpec>(want: T, have?: PrincipalSpec): T & PrincipalSpec {
+  return { ...want, description: want.description ?? have?.description ?? "" };
 }
 
 /** Primary first, aliases deduplicated and sorted byte-wise, everything lowercase. */

@@ -115,6 +115,21 @@ describe("PmgClient", () => {
     await c.close();
   });
 
+  it("reads the error text of a PMG 8 whose pve-http-server predates 5.2.0 from the reason phrase", async () => {
+    const older = await startPmgServer({ version: 8, httpServer: "5.1.2", authFailureDelayMs: 20 });
+    const c = client(older);
+    try {
+      const err = await failure(c.create("/config/domains", { domain: "example..net" }));
+      expect(err.message).toMatch(/\(400\): Parameter verification failed/);
+      await c.create("/config/domains", { domain: "example.net" });
+      const dup = await failure(c.create("/config/domains", { domain: "example.net" }));
+      expect(dup.kind).toBe("duplicate");
+    } finally {
+      await c.close();
+      await older.close();
+    }
+  });
+
   it("refuses a server whose certificate does not match the pin, before sending anything", async () => {
     const c = client(pmg, { tlsFingerprint: "AB:".repeat(31) + "CD" });
     await expect(c.get("/version")).rejects.toThrow(

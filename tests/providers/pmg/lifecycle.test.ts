@@ -15,6 +15,8 @@ interface Case {
   bad: Record<string, unknown>;
   map: (s: PmgState) => Map<string, any>;
   handEdit: Record<string, unknown>;
+  /** Only a comment can differ: adopting changes it without adoptExisting. */
+  labelOnly?: boolean;
 }
 
 const CASES: Case[] = [
@@ -27,6 +29,7 @@ const CASES: Case[] = [
     bad: { cidr: "192.0.2.0/33" },
     map: (s) => s.mynetworks,
     handEdit: { comment: "by hand" },
+    labelOnly: true,
   },
   {
     kind: "pmg:PmgRelayDomain",
@@ -37,6 +40,7 @@ const CASES: Case[] = [
     bad: { domain: "example..net" },
     map: (s) => s.domains,
     handEdit: { comment: "by hand" },
+    labelOnly: true,
   },
   {
     kind: "pmg:PmgDkimDomain",
@@ -47,6 +51,7 @@ const CASES: Case[] = [
     bad: { domain: "-example.net" },
     map: (s) => s.dkimDomains,
     handEdit: { comment: "by hand" },
+    labelOnly: true,
   },
   {
     kind: "pmg:PmgTransport",
@@ -107,12 +112,17 @@ describe.each(CASES)("$kind through the provider host", (c) => {
     expect(await engine.refresh(state)).toBeUndefined();
   });
 
-  it("adopts an identical object and refuses a differing one without changing it", async () => {
+  it("adopts an identical object; a differing label is changed, a differing setting refused without a change", async () => {
     const { engine, pmg, endpoint } = bed;
     const made = await engine.up(c.kind, { endpoint, ...c.first });
     const adopted = await other.up(c.kind, { endpoint, ...c.first });
     expect(adopted.state.outputs).toEqual(made.state.outputs);
     const before = JSON.stringify([...c.map(pmg.state)]);
+    if (c.labelOnly) {
+      const relabelled = await engine.up(c.kind, { endpoint, ...c.first, ...c.changed });
+      expect(relabelled.state.outputs).toMatchObject(c.changed);
+      return;
+    }
     await expect(engine.up(c.kind, { endpoint, ...c.first, ...c.changed })).rejects.toThrow(
       /already exists and differs .* Nothing was changed/,
     );

@@ -8,6 +8,7 @@ import { authenticate, requiresAuth, unescapeBytes, type Authority } from "./aut
 import { ConfigLock, PmgError, paramError, permError } from "./errors";
 import { bump, type Counters } from "./faults";
 import { extractParams } from "./params";
+import { formRoundTrip, jsonErrorsHaveMessage, reencodesJson } from "./proxy";
 import { emptyReply, jsonError, jsonOk, plainError, type Reply } from "./reply";
 import { findRoute, type HttpMethod, type Route } from "./router";
 import type { Permissions } from "./api-schema";
@@ -21,6 +22,8 @@ export interface PipelineEnv {
   authority: Authority;
   counters: Counters;
   authFailureDelayMs: number;
+  /** libpve-http-server-perl's version (proxy.ts): how protected calls and JSON errors behave. */
+  httpServer: string;
 }
 
 const KNOWN_METHODS = new Set(["GET", "POST", "PUT", "DELETE"]);
@@ -66,9 +69,10 @@ async function restHandler(
   params: Map<string, ParamValue>,
   userid?: string,
   role?: string,
+  jsonBody = false,
 ): Promise<Reply> {
   const { store } = env;
-  const version = store.version;
+  const version = jsonErrorsHaveMessage(env.httpServer);
   const match = findRoute(env.routes, relUri);
   const handler = match?.route.methods[method as HttpMethod];
   const info = match ? store.schema.get(`${method} ${match.route.path}`) : undefined;
@@ -82,15 +86,22 @@ async function restHandler(
       all.set(k, v);
     }
     checkPermissions(info.permissions, userid, role);
+    // A protected call runs in pmgdaemon, reached through proxy_request (proxy.ts).
+    if (info.protected && jsonBody && reencodesJson(env.httpServer)) {
+      const uri = new Map([...all].filter(([k]) => match.uriParams.has(k)));
+      const body = formRoundTrip(new Map([...all].filter(([k]) => !match.uriParams.has(k))));
+      all.clear();
+      for (const [k, v] of [...uri, ...body]) all.set(k, v);
+    }
     const schema = info.parameters ?? {};
-    if (version >= 8) normalizeLegacyLists(all, schema);
-    const errors = checkParams(all, schema, { jsonBooleans: version >= 8 });
+    if (store.version >= 8) normalizeLegacyLists(all, schema);
+    const errors = checkParams(all, schema, { jsonBooleans: store.version >= 8 });
     if (errors) throw paramError(errors);
     const ctx = {
       params: untaint(all),
       store,
       lock: env.lock,
-      version,
+      version: store.version,
       authority: env.authority,
       counters: env.counters,
       userid,
@@ -165,5 +176,6 @@ export async function handleRequest(
   } catch (e) {
     return plainError(500, (e as Error).message);
   }
-  return restHandler(env, method, relUri, params, auth?.userid, auth?.role);
+  const json = /^application\/json\b/.test(req.headers["content-type"] ?? "") && body.length > 0;
+  return restHandler(env, method, relUri, params, auth?.userid, auth?.role, json);
 }

@@ -1,8 +1,7 @@
 // Building the HTTP answers the way pve-http-server's response()/error() and the JSON formatter
 // (Formatter/Standard.pm) do: reason phrase = first line of the message, errors close the
-// connection, JSON errors carry `message` only from pve-http-server 5.2.0 on (not on PMG 7).
+// connection, JSON errors carry `message` only from pve-http-server 5.2.0 on (not on PMG 7, nor 8 before it).
 import type { ServerResponse } from "node:http";
-import type { PmgVersion } from "./api-schema";
 
 export interface Reply {
   status: number;
@@ -35,16 +34,19 @@ export function jsonOk(data: unknown): Reply {
   };
 }
 
-/** An error passed through the JSON formatter (rest_handler result with an error status). */
+/**
+ * An error passed through the JSON formatter (rest_handler result with an error status); `message`
+ * only from pve-http-server 5.2.0 (proxy.ts jsonErrorsHaveMessage).
+ */
 export function jsonError(
-  version: PmgVersion,
+  withMessage: boolean,
   status: number,
   message: string,
   errors?: Record<string, string>,
 ): Reply {
   const body: Record<string, unknown> = { data: null };
   if (errors && Object.keys(errors).length > 0) body.errors = errors;
-  if (version >= 8) body.message = message || STATUS_TEXT[status] || "";
+  if (withMessage) body.message = message || STATUS_TEXT[status] || "";
   return { status, message, contentType: "application/json;charset=UTF-8", body: JSON.stringify(body) };
 }
 

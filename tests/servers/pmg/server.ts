@@ -31,6 +31,7 @@ import { handleRequest, splitAbsUri, type PipelineEnv } from "./pipeline";
 import { jsonError, sendReply } from "./reply";
 import type { PmgVersion } from "./api-schema";
 import { PmgState, Store } from "./state";
+import { DEFAULT_HTTP_SERVER, jsonErrorsHaveMessage } from "./proxy";
 import { selfSignedCertificate } from "../tls";
 
 export interface PmgServerOptions {
@@ -42,6 +43,12 @@ export interface PmgServerOptions {
   password?: string;
   /** Password of audit@pmg; random if not given. */
   auditPassword?: string;
+  /**
+   * libpve-http-server-perl's version (default per PMG major: proxy.ts DEFAULT_HTTP_SERVER). Before
+   * 5.0.2 a protected call's JSON body reaches pmgdaemon re-encoded as a form; before 5.2.0 JSON
+   * errors have no `message`.
+   */
+  httpServer?: string;
 }
 
 export interface PmgTestServer {
@@ -93,7 +100,9 @@ export async function startPmgServer(opts: PmgServerOptions = {}): Promise<PmgTe
     authority,
     counters,
     authFailureDelayMs: opts.authFailureDelayMs ?? 3000,
+    httpServer: opts.httpServer ?? DEFAULT_HTTP_SERVER[version],
   };
+  const withMessage = jsonErrorsHaveMessage(env.httpServer);
 
   const server = https.createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => {
     void (async () => {
@@ -115,7 +124,7 @@ export async function startPmgServer(opts: PmgServerOptions = {}): Promise<PmgTe
       if (faults.latencyMs > 0) await sleep(faults.latencyMs);
       const keepAlive = !/close/i.test(req.headers.connection ?? "");
       if (fate.kind === "fail") {
-        sendReply(res, jsonError(version, fate.status, `${FAIL_REASONS[fate.status]}\n`), false);
+        sendReply(res, jsonError(withMessage, fate.status, `${FAIL_REASONS[fate.status]}\n`), false);
         return;
       }
       const reply = await handleRequest(env, req, rawPath, query);
@@ -125,7 +134,7 @@ export async function startPmgServer(opts: PmgServerOptions = {}): Promise<PmgTe
       }
       sendReply(res, reply, keepAlive);
     })().catch((e: unknown) => {
-      if (!res.headersSent) sendReply(res, jsonError(version, 500, `${String(e)}\n`), false);
+      if (!res.headersSent) sendReply(res, jsonError(withMessage, 500, `${String(e)}\n`), false);
     });
   });
   server.on("connection", () => counters.tcpConnections++);

@@ -53,11 +53,11 @@ describe("PMG 7", () => {
     expect([login.status, login.text]).toEqual([401, '{"data":null}']);
   });
 
-  test("JSON booleans are rejected; options added later are unknown; realm is an enum", async () => {
+  test("options added later are unknown; a protected call's JSON booleans arrive as 1/0; realm is an enum", async () => {
     const { c } = await start(7);
+    // pve-http-server 4.x re-encodes the JSON body as a form for pmgdaemon (proxy.ts): true becomes "1".
     const r = await c.call("PUT", "/config/mail", { json: { tls: true, "filter-timeout": 60 } });
     expect(r.json?.errors).toEqual({
-      tls: "type check ('boolean') failed - got JSON::PP::Boolean",
       "filter-timeout":
         "property is not defined in schema and the schema does not allow additional properties",
     });
@@ -97,5 +97,55 @@ describe("PMG 8", () => {
     const entry = (await c.ok("GET", `/config/fetchmail/${String(id)}`)) as Record<string, unknown>;
     expect(entry.sslproto).toBeUndefined();
     expect(entry.port).toBe("110");
+  });
+});
+
+// pve-http-server AnyEvent.pm proxy_request: before 5.0.2 (commit f398a3d) a protected call's
+// parameters reach pmgdaemon as `query_form(%$params)`, and decode_urlencoded reads `comment=` as
+// undef; Formatter/Standard.pm adds `message` to JSON errors from 5.2.0 (commit 9a2112e).
+describe("an empty comment and error bodies by pve-http-server version", () => {
+  test("PMG 7: a required empty comment is missing, an optional one is ignored; a blank one goes through", async () => {
+    const { pmg, c } = await start(7);
+    pmg.state.domains.set("example.net", { comment: "CTI service domain" });
+    const put = await c.call("PUT", "/config/domains/example.net", { json: { comment: "" } });
+    expect([put.status, put.json?.errors]).toEqual([
+      400,
+      { comment: "property is missing and it is not optional" },
+    ]);
+    pmg.state.transport.set("example.net", {
+      host: "192.0.2.20",
+      protocol: "smtp",
+      port: 25,
+      use_mx: 0,
+      comment: "Deliver to Stalwart",
+    });
+    await c.ok("PUT", "/config/transport/example.net", { json: { comment: "" } });
+    expect(((await c.ok("GET", "/config/transport/example.net")) as { comment: string }).comment).toBe(
+      "Deliver to Stalwart",
+    );
+    await c.ok("PUT", "/config/transport/example.net", { json: { comment: " " } });
+    expect(((await c.ok("GET", "/config/transport/example.net")) as { comment: string }).comment).toBe("");
+    // Not proxied (GET is not protected) and not JSON (a form) are unaffected: the form `comment=` was always undef.
+    const form = await c.call("PUT", "/config/domains/example.net", { form: { comment: "" } });
+    expect(form.status).toBe(400);
+  });
+
+  test("PMG 8: an empty JSON comment clears; `message` only from libpve-http-server-perl 5.2.0", async () => {
+    const { pmg, c } = await start(8);
+    pmg.state.domains.set("example.net", { comment: "CTI service domain" });
+    await c.ok("PUT", "/config/domains/example.net", { json: { comment: "" } });
+    expect(await c.ok("GET", "/config/domains/example.net")).toEqual({ domain: "example.net", comment: "" });
+    expect((await c.call("GET", "/config/domains/example.org")).json?.message).toBe(
+      "Domain 'example.org' does not exist\n",
+    );
+    const older = await startPmgServer({ version: 8, httpServer: "5.1.2", authFailureDelayMs: 5 });
+    const oc = await rootClient(older);
+    servers.push({ pmg: older, c: oc });
+    const r = await oc.call("GET", "/config/domains/example.org");
+    expect([r.status, r.reason, r.text]).toEqual([
+      500,
+      "Domain 'example.org' does not exist",
+      '{"data":null}',
+    ]);
   });
 });
