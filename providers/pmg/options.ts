@@ -24,6 +24,11 @@ export interface SectionSpec {
   /** "smarthost": used in messages and as the id's suffix. */
   readonly noun: string;
   readonly options: Record<string, OptionSpec>;
+  /**
+   * Keys of the section reported as outputs only, never written, with PMG's default for a key the
+   * section does not set (GET returns only keys set explicitly, reference 2.3).
+   */
+  readonly reads?: Record<string, { readonly param: string; readonly fallback: number | string }>;
 }
 
 export type OptionInputs = Record<string, unknown> & { endpoint: string };
@@ -40,6 +45,13 @@ export function sectionProvider(
     const raw = coerce(await (await pmgClient(endpoint)).get<Record<string, unknown>>(path), types);
     const out: OptionInputs = { endpoint };
     for (const n of names) out[n] = raw[spec.options[n].param] ?? null;
+    for (const [n, r] of Object.entries(spec.reads ?? {})) out[n] = raw[r.param] ?? r.fallback;
+    return out;
+  };
+  /** The declared keys only: what a refresh reports as the resource's inputs. */
+  const inputsOf = (o: OptionInputs): OptionInputs => {
+    const out: OptionInputs = { endpoint: o.endpoint };
+    for (const n of names) out[n] = o[n];
     return out;
   };
   const differing = (want: Record<string, unknown>, have: Record<string, unknown>) =>
@@ -126,7 +138,7 @@ export function sectionProvider(
       const outs = await observe(String(props?.endpoint));
       // Every owned key unset means the settings are gone (returned to PMG's defaults by hand).
       if (names.every((n) => outs[n] === null)) return gone();
-      return { id, props: outs, inputs: outs };
+      return { id, props: outs, inputs: inputsOf(outs) };
     },
 
     async update(_id, _olds, news) {
