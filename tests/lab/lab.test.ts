@@ -270,6 +270,28 @@ describe("npm run verify on the lab", () => {
       await lab.serveDns();
     }
   });
+
+  it("names delivery:<account> when PMG's transport for the domain points at the wrong host", async () => {
+    // verify's relay test goes to the first account's first address (README, "Verifying the live chain").
+    const first = Object.keys(lab.deployment!.exports.accounts as object)[0];
+    const transport = lab.pmg.state.transport.get("example.net")!;
+    const host = transport.host;
+    transport.host = "192.0.2.99";
+    await lab.pmgHost.sync();
+    try {
+      const r = await runVerify(lab, ["--timeout", "8"]);
+      record({
+        scenario: "verify: PMG's transport for example.net to 192.0.2.99",
+        expected: `FAIL delivery:${first}`,
+        landed: `exit ${r.code}, FAIL: ${failed(r).join(", ") || "none"}`,
+        ok: r.code === 1 && failed(r).join() === `delivery:${first}`,
+      });
+      expect(failed(r)).toEqual([`delivery:${first}`]);
+    } finally {
+      transport.host = host;
+      await lab.pmgHost.sync();
+    }
+  });
 });
 
 // The old rendering (tests/lab/fixtures): both defects the lab found, shown failing. These are
