@@ -72,9 +72,11 @@ describe("a deployment of the PMG host resources", () => {
   }
 
   it("syncs exactly once per deployment that wrote a host file, never otherwise, over one connection each", async () => {
+    await hb.bed.settle();
     const logins = hb.bed.counters.logins;
     let stack = await up(hb.engine, {});
     expect(syncs()).toBe(1);
+    await hb.bed.settle();
     expect(hb.bed.counters.logins).toBe(logins + 1); // four resources, one SSH connection
     // PMG rendered the block: the real postconf reads it from the real main.cf.
     expect(

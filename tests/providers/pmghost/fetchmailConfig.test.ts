@@ -193,6 +193,7 @@ describe("FetchmailConfig through the provider host against a real sshd", () => 
   });
 
   it("rejects values fetchmail or IMAP cannot carry in check, before connecting, naming the property", async () => {
+    await hb.bed.settle();
     const before = hb.bed.counters.connections;
     const bad = declared(hb, {
       user: "a\nb",
@@ -221,6 +222,7 @@ describe("FetchmailConfig through the provider host against a real sshd", () => 
     await expect(badSecrets.check("pmghost:SaslPasswordMap", sasl)).rejects.toThrow(
       /password: homelab-mail:gmailSmarthostPassword must be printable ASCII/,
     );
+    await hb.bed.settle();
     expect(hb.bed.counters.connections).toBe(before);
   });
 });

@@ -99,6 +99,7 @@ describe("hostile state on the PMG host", () => {
       fs.rmSync(slow);
       fs.rmSync(started, { force: true });
     }
+    await hb.bed.settle();
     expect(hb.bed.counters.logins).toBeGreaterThan(logins); // the session really was cut
     const found = await hb.bed.sh(
       `grep -rlF -- ${JSON.stringify(hb.secrets.fetchmail.slice(0, 8))} /tmp /root /etc /var /home 2>/dev/null || true`,

@@ -28,6 +28,12 @@ export interface PmgHostBed {
   path(rel: string): string;
   /** What sshd logged: TCP connections and successful logins. */
   readonly counters: { readonly connections: number; readonly logins: number };
+  /**
+   * Waits until sshd's log has been quiet for `quietMs`: its lines reach this process through a
+   * pipe, and on a loaded machine a line about a connection can arrive after the test moved on.
+   * Read counters only after this, or a late line of an earlier step is counted in the next one.
+   */
+  settle(quietMs?: number): Promise<void>;
   /** Recorded calls of a double, one argument line each. */
   calls(tool: "pmgconfig" | "systemctl"): string[];
   /** Runs a shell command inside the bed (its mounts and root), not through sshd. */
@@ -89,6 +95,7 @@ export async function startPmgHostBed(
     const port = opts.port ?? (await freePort());
     const built = buildRoot(port);
     const logs: string[] = [];
+    const lastLine = { at: Date.now() };
     const unshare = [
       "unshare",
       "--mount",
@@ -106,6 +113,7 @@ export async function startPmgHostBed(
     });
     const started = await new Promise<boolean>((resolve, reject) => {
       const onLine = (chunk: Buffer) => {
+        lastLine.at = Date.now();
         for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) {
           logs.push(line);
           if (/Server listening on 127\.0\.0\.1 port/.test(line)) resolve(true);
@@ -132,7 +140,7 @@ export async function startPmgHostBed(
           : `pmghost bed: port ${opts.port} is in use`,
       );
     }
-    return makeBed(child, port, built, logs);
+    return makeBed(child, port, built, logs, lastLine);
   }
 }
 
@@ -141,6 +149,7 @@ function makeBed(
   port: number,
   built: ReturnType<typeof buildRoot>,
   logs: string[],
+  lastLine: { at: number },
 ): PmgHostBed {
   const root = built.dir;
   const at = (rel: string) => path.join(root, rel.replace(/^\/+/, ""));
@@ -164,6 +173,11 @@ function makeBed(
     root,
     path: at,
     logs,
+    async settle(quietMs = 300) {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() - lastLine.at < quietMs && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+    },
     counters: {
       get connections() {
         return logs.filter((l) => /Connection from 127\.0\.0\.1 port \d+ on/.test(l)).length;
