@@ -33,7 +33,7 @@ export function exampleStack(): Record<string, unknown> {
 
 export interface LabTargets {
   readonly pmg: { port: number; fingerprint: string };
-  readonly stalwart: { url: string };
+  readonly stalwart: { url: string; fingerprint: string };
   readonly ssh: { port: number; user: string; hostKey: string };
 }
 
@@ -54,6 +54,7 @@ export function labStack(t: LabTargets): Record<string, unknown> {
     stalwart: {
       ...stalwart,
       endpoint: t.stalwart.url,
+      tlsFingerprint: t.stalwart.fingerprint,
       accounts: [...(stalwart.accounts as object[]), FALLBACK_ACCOUNT],
     },
     fetchmail: {
