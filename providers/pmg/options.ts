@@ -57,6 +57,13 @@ export function sectionProvider(
   const differing = (want: Record<string, unknown>, have: Record<string, unknown>) =>
     names.filter((n) => (want[n] ?? null) !== (have[n] ?? null));
 
+  /** What PMG holds after `apply(inputs)`: the declared keys, the undeclared unset (no read-back, issue 15). */
+  const applied = (inputs: OptionInputs): OptionInputs => {
+    const out: OptionInputs = { endpoint: inputs.endpoint };
+    for (const n of names) out[n] = inputs[n] ?? null;
+    return out;
+  };
+
   /** Sets what differs and unsets what is no longer declared, in one PUT (deletes run first in PMG). */
   const apply = async (inputs: OptionInputs, have: OptionInputs) => {
     const changed = differing(inputs, have);
@@ -124,7 +131,7 @@ export function sectionProvider(
         );
       }
       await apply(inputs, have);
-      return { id, outs: await observe(inputs.endpoint) };
+      return { id, outs: applied(inputs) };
     },
 
     async read(_id, props) {
@@ -136,7 +143,7 @@ export function sectionProvider(
 
     async update(_id, _olds, news) {
       await apply(news, await observe(news.endpoint));
-      return { outs: await observe(news.endpoint) };
+      return { outs: applied(news) };
     },
 
     async delete(_id, props) {
