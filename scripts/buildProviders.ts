@@ -40,8 +40,25 @@ export function buildProviders(root: string): Manifest {
         throw new Error(`build: ${rel} requires ${m[1]}, which does not exist`);
     }
   };
+  // Files the compiled code reads beside itself (providers/<system>/scripts/: scripts sent to a host
+  // over SSH, read through __dirname), copied as they are and hashed like the sources.
+  const copyScripts = () => {
+    for (const system of fs.readdirSync(path.join(root, "providers"), { withFileTypes: true })) {
+      const dir = path.join(root, "providers", system.name, "scripts");
+      if (!system.isDirectory() || !fs.existsSync(dir)) continue;
+      for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (!f.isFile() || f.name.endsWith(".ts")) continue;
+        const file = path.join(dir, f.name);
+        const rel = path.relative(root, file);
+        sources[rel] = sha256(fs.readFileSync(file, "utf8"));
+        fs.mkdirSync(path.join(tmp, path.dirname(rel)), { recursive: true });
+        fs.copyFileSync(file, path.join(tmp, rel));
+      }
+    }
+  };
   try {
     visit(path.join(root, "providers", "implementation.ts"));
+    copyScripts();
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
