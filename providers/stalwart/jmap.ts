@@ -6,7 +6,9 @@
  * masked, so a password changed by hand cannot be seen (README, "Stalwart").
  */
 import { StalwartApiError, StalwartVersionError } from "./errors";
-import { JmapCalls, type Args } from "./jmapCalls";
+import type { JmapLimits } from "./jmapBatch";
+import { JmapCalls, type Args, type Call } from "./jmapCalls";
+import { accountCandidates, type Address } from "./migration";
 import {
   orderEmails,
   sortedSet,
@@ -30,16 +32,27 @@ const ACCOUNT_PROPS = [
   "quotas",
   "usedDiskQuota",
   "memberGroupIds",
+  // Secrets read back masked; the entries' keys and types let a password change patch in place.
+  "credentials",
 ];
-const DOMAIN_PROPS = ["id", "name", "description"];
+const DOMAIN_PROPS = ["id", "name", "description", "dkimManagement"];
 
 export class JmapApi implements StalwartApi {
   readonly generation = "jmap" as const;
   readonly version = undefined;
   private readonly c: JmapCalls;
 
-  constructor(t: StalwartTransport) {
-    this.c = new JmapCalls(t);
+  /**
+   * Domain ids by name, learnt from creates and lookups in this process, so an account's create is
+   * one request (issue 15). A stale id (domain deleted and made again by hand) makes the create fail
+   * with invalidForeignKey, which changed nothing: the id is then looked up again and the create resent.
+   */
+  private readonly domainIdCache = new Map<string, string>();
+  /** Raw credentials of accounts as last read, for a password patch without another read. */
+  private readonly credentials = new WeakMap<PrincipalRecord, Record<string, Args>>();
+
+  constructor(t: StalwartTransport, limits?: JmapLimits) {
+    this.c = new JmapCalls(t, limits);
   }
 
   async find(at: Locator): Promise<PrincipalRecord | undefined> {
@@ -47,18 +60,14 @@ export class JmapApi implements StalwartApi {
     let id = at.api === "jmap" ? at.principalId : undefined;
     // State from ≤0.15 (before the migration): its ids mean nothing here, so look up the natural key.
     if (!id && at.type === "domain") id = (await this.c.query("Domain", { name: at.name }))[0];
-    if (!id && at.type === "individual" && at.emails[0]) {
-      const { local, domain } = splitAddress(at.emails[0]);
-      const domainId = (await this.c.query("Domain", { name: domain }))[0];
-      if (domainId) id = (await this.c.query("Account", { name: local, domainId, "@type": "User" }))[0];
-    }
+    if (!id && at.type === "individual") id = await this.accountByAddress(accountCandidates(at));
     if (!id) return undefined;
     const raw = (await this.c.get(kind, [id], at.type === "domain" ? DOMAIN_PROPS : ACCOUNT_PROPS)).get(id);
     if (!raw || (at.type === "individual" && raw["@type"] !== "User")) return undefined;
     return at.type === "domain" ? this.domainRecord(raw) : this.accountRecord(raw, at.name);
   }
 
-  async create(want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
+  async create(want: PrincipalSpec, password?: string, retried = false): Promise<PrincipalRecord> {
     const secrets = password ? [password] : [];
     const kind = want.type === "domain" ? "Domain" : "Account";
     const body =
@@ -76,8 +85,24 @@ export class JmapApi implements StalwartApi {
             memberGroupIds: await this.groupIds(want.memberOf),
           };
     const r = await this.c.send([[`x:${kind}/set`, { create: { n: body } }, "s"]], secrets);
-    const created = this.c.setResult(`x:${kind}/set`, r.s, "created", "n", secrets) as { id: string };
-    return this.reread(want, String(created.id));
+    let created: { id: string };
+    try {
+      created = this.c.setResult(`x:${kind}/set`, r.s, "created", "n", secrets) as { id: string };
+    } catch (e) {
+      if (!(
+        e instanceof StalwartApiError &&
+        e.kind === "invalidForeignKey" &&
+        !retried &&
+        this.domainIdCache.size > 0
+      ))
+        throw e;
+      this.domainIdCache.clear();
+      return this.create(want, password, true);
+    }
+    const id = String(created.id);
+    if (want.type === "domain") this.domainIdCache.set(want.name, id);
+    // One request: the record is what was sent (refresh reads what the server holds).
+    return { ...sent(want), principalId: id };
   }
 
   async update(current: PrincipalRecord, want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
@@ -87,14 +112,16 @@ export class JmapApi implements StalwartApi {
     if (want.description !== current.description) patch.description = want.description || null;
     if (want.type === "domain") {
       if (want.name !== current.name) patch.name = want.name;
+      // Adopted or migrated domains keep 0.16's default, Automatic: Stalwart would make and rotate its own
+      // keys, which then block deleting the domain (objectIsLinked). PMG signs, so Manual (jmap-0.16.md §3).
+      if (current.dkimManagement !== "Manual") patch.dkimManagement = { "@type": "Manual" };
     } else {
       if (want.emails.join() !== current.emails.join()) Object.assign(patch, await this.addressing(want));
       if (want.roles.join() !== current.roles.join()) patch.roles = roleObject(want.roles);
       if (want.quota !== current.quota) patch["quotas/maxDiskQuota"] = want.quota > 0 ? want.quota : null;
       if (want.memberOf.join() !== current.memberOf.join())
         patch.memberGroupIds = await this.groupIds(want.memberOf);
-      if (password !== undefined)
-        Object.assign(patch, await this.passwordPatch(current.principalId, password));
+      if (password !== undefined) Object.assign(patch, await this.passwordPatch(current, password));
     }
     if (Object.keys(patch).length > 0) {
       const r = await this.c.send(
@@ -103,12 +130,13 @@ export class JmapApi implements StalwartApi {
       );
       this.c.setResult(`x:${kind}/set`, r.s, "updated", current.principalId, secrets);
     }
-    return this.reread(want, current.principalId);
+    return { ...sent(want), principalId: current.principalId, usedQuota: current.usedQuota };
   }
 
   async remove(current: PrincipalRecord): Promise<void> {
     const kind = current.type === "domain" ? "Domain" : "Account";
     const r = await this.c.send([[`x:${kind}/set`, { destroy: [current.principalId] }, "s"]]);
+    if (current.type === "domain") this.domainIdCache.delete(current.name);
     try {
       this.c.setResult(`x:${kind}/set`, r.s, "destroyed", current.principalId);
     } catch (e) {
@@ -120,29 +148,37 @@ export class JmapApi implements StalwartApi {
     return p.type === "individual" ? p.emails[0] : p.name;
   }
 
-  private async reread(want: PrincipalSpec, id: string): Promise<PrincipalRecord> {
-    const found = await this.find({
-      type: want.type,
-      name: want.name,
-      emails: want.emails,
-      principalId: id,
-      api: "jmap",
-    });
-    if (!found)
-      throw new StalwartApiError({
-        method: "POST",
-        path: "/jmap",
-        status: 200,
-        kind: "notFound",
-        message: `${id} is gone right after it was written; run pulumi up again`,
-      });
-    return found;
+  /**
+   * The first candidate address that is an account's own (not an alias): one request for the
+   * domains, one for the accounts (a query matches `name` + `domainId`, never an alias).
+   */
+  private async accountByAddress(candidates: Address[]): Promise<string | undefined> {
+    const domains = [...new Set(candidates.map((a) => a.domain))];
+    if (domains.length === 0) return undefined;
+    const d = await this.c.send(
+      domains.map((name, i): Call => ["x:Domain/query", { filter: { name } }, `d${i}`]),
+    );
+    const domainId = (name: string) => (d[`d${domains.indexOf(name)}`]?.ids as unknown[] | undefined)?.[0];
+    const asks = candidates.filter((a) => domainId(a.domain) !== undefined);
+    if (asks.length === 0) return undefined;
+    const r = await this.c.send(
+      asks.map((a, i): Call => [
+        "x:Account/query",
+        { filter: { name: a.local, domainId: String(domainId(a.domain)), "@type": "User" } },
+        `a${i}`,
+      ]),
+    );
+    for (let i = 0; i < asks.length; i++) {
+      const id = (r[`a${i}`]?.ids as unknown[] | undefined)?.[0];
+      if (id !== undefined) return String(id);
+    }
+    return undefined;
   }
 
   /** `name` + `domainId` of the primary address and every other address as an alias (replaced whole). */
   private async addressing(want: PrincipalSpec): Promise<Args> {
     const parts = want.emails.map(splitAddress);
-    const ids = await this.c.domainIds(parts.map((p) => p.domain));
+    const ids = await this.domainIds(parts.map((p) => p.domain));
     const aliases: Args = {};
     parts
       .slice(1)
@@ -155,7 +191,7 @@ export class JmapApi implements StalwartApi {
   private async groupIds(addresses: string[]): Promise<Record<string, true>> {
     const out: Record<string, true> = {};
     const parts = addresses.map(splitAddress);
-    const domains = await this.c.domainIds(parts.map((p) => p.domain));
+    const domains = await this.domainIds(parts.map((p) => p.domain));
     for (const [i, p] of parts.entries()) {
       const id = (
         await this.c.query("Account", { name: p.local, domainId: domains.get(p.domain), "@type": "Group" })
@@ -173,10 +209,22 @@ export class JmapApi implements StalwartApi {
     return out;
   }
 
+  /** Domain ids by name: from this process's cache, the rest looked up in one request. */
+  private async domainIds(names: string[]): Promise<Map<string, string>> {
+    const missing = names.filter((n) => !this.domainIdCache.has(n));
+    for (const [name, id] of await this.c.domainIds(missing)) this.domainIdCache.set(name, id);
+    return new Map(names.map((n) => [n, this.domainIdCache.get(n)!]));
+  }
+
   /** Patch the existing Password entry's secret (keeps app passwords and API keys), or add one. */
-  private async passwordPatch(id: string, password: string): Promise<Args> {
-    const raw = (await this.c.get("Account", [id], ["id", "credentials"])).get(id);
-    const creds = (raw?.credentials ?? {}) as Record<string, Args>;
+  private async passwordPatch(current: PrincipalRecord, password: string): Promise<Args> {
+    const id = current.principalId;
+    const creds =
+      this.credentials.get(current) ??
+      (((await this.c.get("Account", [id], ["id", "credentials"])).get(id)?.credentials ?? {}) as Record<
+        string,
+        Args
+      >);
     const key = Object.keys(creds).find((k) => creds[k]?.["@type"] === "Password");
     if (key !== undefined) return { [`credentials/${key}/secret`]: password };
     return { [`credentials/${Object.keys(creds).length}`]: { "@type": "Password", secret: password } };
@@ -187,6 +235,7 @@ export class JmapApi implements StalwartApi {
       ...empty("domain", String(raw.name)),
       principalId: String(raw.id),
       description: str(raw.description),
+      dkimManagement: str((raw.dkimManagement as Args | undefined)?.["@type"]) || "unknown",
       dependents: 0,
     };
   }
@@ -205,7 +254,7 @@ export class JmapApi implements StalwartApi {
     const alias = (a: Args) =>
       `${String(a.name)}@${String(domainNames.get(String(a.domainId))?.name ?? `?${String(a.domainId)}`)}`;
     const quotas = (raw.quotas ?? {}) as Args;
-    return {
+    const rec: PrincipalRecord = {
       ...empty("individual", name),
       principalId: String(raw.id),
       emails: orderEmails([String(raw.emailAddress), ...aliases.map(alias)]),
@@ -213,12 +262,32 @@ export class JmapApi implements StalwartApi {
       roles: roleNames(raw.roles as Args | undefined),
       quota: typeof quotas.maxDiskQuota === "number" ? quotas.maxDiskQuota : 0,
       memberOf: sortedSet(groups.map((g) => String(groupAddresses.get(g)?.emailAddress ?? `?${g}`))),
-      usedQuota: typeof raw.usedDiskQuota === "number" ? raw.usedDiskQuota : 0,
+      // Always sent when asked for (crates/jmap/src/registry/get.rs:248-256 at d72608f3): absent or not a
+      // byte count means the answer cannot be trusted, and the delete guard treats it as holding mail.
+      usedQuota: bytes(raw.usedDiskQuota),
     };
+    if (raw.credentials && typeof raw.credentials === "object")
+      this.credentials.set(rec, raw.credentials as Record<string, Args>);
+    return rec;
   }
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
+const bytes = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
+
+/** The record of what a create or update sent, in read-back order (model.ts). */
+function sent(want: PrincipalSpec): PrincipalRecord {
+  const base = empty(want.type, want.name);
+  if (want.type === "domain") return { ...base, description: want.description };
+  return {
+    ...base,
+    emails: orderEmails(want.emails),
+    description: want.description,
+    roles: sortedSet(want.roles),
+    quota: want.quota,
+    memberOf: sortedSet(want.memberOf),
+  };
+}
 
 function empty(type: PrincipalSpec["type"], name: string): PrincipalRecord {
   return {

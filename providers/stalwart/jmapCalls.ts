@@ -4,8 +4,9 @@
  * SetErrors in `notCreated`/`notUpdated`/`notDestroyed` (jmap-0.16.md §2). No `accountId` is sent:
  * `x:*` objects are global and the server substitutes the caller's own account.
  */
-import { StalwartApiError } from "./errors";
-import type { StalwartTransport } from "./transport";
+import { grantHint, StalwartApiError } from "./errors";
+import { JmapBatcher, STALWART_LIMITS, type JmapLimits, type Response } from "./jmapBatch";
+import { forbiddenHint, type StalwartTransport } from "./transport";
 
 export type Call = [name: string, args: Record<string, unknown>, id: string];
 export type Args = Record<string, unknown>;
@@ -13,10 +14,47 @@ export type Args = Record<string, unknown>;
 export const USING = ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"];
 
 export class JmapCalls {
-  constructor(readonly t: StalwartTransport) {}
+  /** Every call goes through the batcher: concurrent resources share requests (jmapBatch.ts). */
+  readonly batcher: JmapBatcher;
 
-  /** Sends the calls in one request; answers by call id. Only get/query batches are retried. */
+  constructor(
+    readonly t: StalwartTransport,
+    limits: JmapLimits = STALWART_LIMITS,
+  ) {
+    this.batcher = new JmapBatcher(
+      (calls, secrets) => this.post(calls, secrets),
+      () => limits,
+    );
+  }
+
+  /** Sends the calls (with whatever else is waiting); answers by call id. Only get/query requests are retried. */
   async send(calls: Call[], secrets: string[] = []): Promise<Record<string, Args>> {
+    const responses = await this.batcher.submit(calls, secrets);
+    const out: Record<string, Args> = {};
+    for (const [name, args, id] of responses) {
+      const call = calls.find((c) => c[2] === id);
+      if (name === "error") {
+        const { type, description, ...rest } = args;
+        throw new StalwartApiError(
+          {
+            method: "POST",
+            path: `/jmap ${call?.[0] ?? "?"}`,
+            status: 200,
+            kind: String(type),
+            details: rest,
+            message: `${String(type)}${description ? `: ${this.t.redact(String(description), secrets)}` : ""}`,
+          },
+          // A method-level forbidden: the login lacks the object's permission (sysAccountGet, ...).
+          type === "forbidden" ? forbiddenHint("jmap") : undefined,
+        );
+      }
+      out[id] = args;
+    }
+    return out;
+  }
+
+  /** One `POST /jmap` of already batched calls. */
+  private async post(calls: Call[], secrets: string[]): Promise<Response[]> {
     const idempotent = calls.every(([name]) => /\/(get|query)$/.test(name));
     const a = await this.t.request("POST", "/jmap", {
       body: { using: USING, methodCalls: calls },
@@ -25,23 +63,7 @@ export class JmapCalls {
     });
     const responses = (a.json as { methodResponses?: unknown } | undefined)?.methodResponses;
     if (a.status !== 200 || !Array.isArray(responses)) throw this.t.problem("POST", "/jmap", a, secrets);
-    const out: Record<string, Args> = {};
-    for (const [name, args, id] of responses as [string, Args, string][]) {
-      const call = calls.find((c) => c[2] === id);
-      if (name === "error") {
-        const { type, description, ...rest } = args;
-        throw new StalwartApiError({
-          method: "POST",
-          path: `/jmap ${call?.[0] ?? "?"}`,
-          status: 200,
-          kind: String(type),
-          details: rest,
-          message: `${String(type)}${description ? `: ${this.t.redact(String(description), secrets)}` : ""}`,
-        });
-      }
-      out[id] = args;
-    }
-    return out;
+    return responses as Response[];
   }
 
   /** The one result of a /set call for `key`; throws the SetError (with its type) if it failed. */
@@ -63,14 +85,17 @@ export class JmapCalls {
       const linked = Array.isArray(rest.linkedObjects)
         ? `; still linked: ${JSON.stringify(rest.linkedObjects)}`
         : "";
-      throw new StalwartApiError({
-        method: "POST",
-        path: `/jmap ${method}`,
-        status: 200,
-        kind: String(type),
-        details: rest,
-        message: what + props + linked,
-      });
+      throw new StalwartApiError(
+        {
+          method: "POST",
+          path: `/jmap ${method}`,
+          status: 200,
+          kind: String(type),
+          details: rest,
+          message: what + props + linked,
+        },
+        grantHint(String(type), String(description ?? "")),
+      );
     }
     const ok = args[op];
     if (op === "destroyed") {

@@ -5,8 +5,8 @@
  * used to find a principal renamed by hand. Passwords go out as `$6$` hashes, never in plain text,
  * because the server stores and returns `secrets` verbatim (README §7).
  */
-import { StalwartApiError } from "./errors";
-import { hashPassword } from "./passwords";
+import { grantHint, StalwartApiError } from "./errors";
+import { hashForServer } from "./hashing";
 import {
   orderEmails,
   setChanges,
@@ -42,8 +42,9 @@ export class RestApi implements StalwartApi {
     return hit ? record(hit) : undefined;
   }
 
+  /** One request: the record is what was sent, with the id POST answered (no read-back; refresh reads). */
   async create(want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
-    const hash = password === undefined ? undefined : hashPassword(password);
+    const hash = password === undefined ? undefined : await hashForServer(password);
     const body: Raw = { type: want.type, name: want.name };
     if (want.description) body.description = want.description;
     if (want.type === "individual") {
@@ -51,12 +52,13 @@ export class RestApi implements StalwartApi {
       if (want.quota > 0) body.quota = want.quota;
       if (hash) body.secrets = [hash];
     }
-    await this.call("POST", "/api/principal", body, [password, hash]);
-    return this.reread(want.name, "POST");
+    const id = await this.call<unknown>("POST", "/api/principal", body, [password, hash]);
+    return record({ ...body, id, secrets: hash ? [hash] : [] });
   }
 
+  /** One PATCH (none when nothing differs): the record is `current` with the patch applied. */
   async update(current: PrincipalRecord, want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
-    const hash = password === undefined ? undefined : hashPassword(password);
+    const hash = password === undefined ? undefined : await hashForServer(password);
     const actions = patchActions(current, want, hash);
     if (actions.length > 0)
       await this.call("PATCH", path(current.name), actions, [
@@ -64,7 +66,16 @@ export class RestApi implements StalwartApi {
         hash,
         current.storedPassword ?? undefined,
       ]);
-    return this.reread(want.name, "PATCH");
+    return {
+      ...current,
+      name: want.name,
+      emails: orderEmails(want.emails),
+      description: want.description,
+      roles: sortedSet(want.roles),
+      quota: want.quota,
+      memberOf: sortedSet(want.memberOf),
+      storedPassword: hash ?? current.storedPassword,
+    };
   }
 
   async remove(current: PrincipalRecord): Promise<void> {
@@ -88,19 +99,6 @@ export class RestApi implements StalwartApi {
     }
   }
 
-  private async reread(name: string, after: string): Promise<PrincipalRecord> {
-    const raw = await this.get(name);
-    if (!raw)
-      throw new StalwartApiError({
-        method: "GET",
-        path: path(name),
-        status: 200,
-        kind: "notFound",
-        message: `gone right after ${after}; run pulumi up again`,
-      });
-    return record(raw);
-  }
-
   /** One request; success only when the body has `data` and no `error` (issue #2190: errors come as 200). */
   private async call<T = unknown>(
     method: string,
@@ -119,7 +117,10 @@ export class RestApi implements StalwartApi {
     if (j && typeof j === "object" && !Array.isArray(j) && typeof j.error === "string") {
       const { error, ...rest } = j;
       const details = JSON.parse(this.t.redact(JSON.stringify(rest), hidden)) as Raw;
-      throw new StalwartApiError({ method, path: p, status: 200, kind: error, details });
+      throw new StalwartApiError(
+        { method, path: p, status: 200, kind: error, details },
+        grantHint(error, String(details.reason ?? "")),
+      );
     }
     if (!j || typeof j !== "object" || !("data" in j)) {
       throw new StalwartApiError({
@@ -167,6 +168,17 @@ export function patchActions(current: PrincipalRecord, want: PrincipalSpec, hash
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
+/**
+ * Bytes of mail an individual holds. 0.10-0.15 leave `usedQuota` out exactly when the counter is 0
+ * (crates/directory/src/backend/internal/manage.rs, "Obtain used quota": `if quota > 0`, v0.10.0 to
+ * v0.15.5:2533-2543), so absent is 0; anything else that is not a byte count is unknown.
+ */
+function usage(raw: Raw): number | undefined {
+  const v = raw.usedQuota;
+  if (v === undefined) return 0;
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
 /** A principal as GET returns it, in the resource's vocabulary. */
 export function record(raw: Raw): PrincipalRecord {
   const type = raw.type === "domain" ? "domain" : "individual";
@@ -181,7 +193,7 @@ export function record(raw: Raw): PrincipalRecord {
     roles: sortedSet(list(raw.roles)),
     quota: num(raw.quota),
     memberOf: sortedSet(list(raw.memberOf)),
-    usedQuota: num(raw.usedQuota),
+    usedQuota: usage(raw),
     // A domain's `members` is the number of addresses in it, not a list (README §4).
     dependents: type === "domain" ? num(raw.members) : 0,
     storedPassword: type === "individual" ? (password ?? null) : undefined,

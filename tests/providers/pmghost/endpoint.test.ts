@@ -9,6 +9,10 @@ import { startPmgHostBed, type PmgHostBed } from "../../servers/pmghost/server";
 import { Stack, type Declared } from "../engine";
 import { FETCHMAIL, SASL, TEMPLATE, testSecrets } from "./bed";
 
+// Each engine operation starts its own provider host (5 to 20 s on a loaded 2-core machine), and a
+// test here runs up to four operations.
+jest.setTimeout(300_000);
+
 let texts: Record<string, string>;
 let bed: PmgHostBed;
 const secrets = testSecrets();

@@ -79,7 +79,13 @@ function nsProcesses(ns: string, except: number[] = []): number[] {
 const parentOf = (pid: number) =>
   Number(/^\d+ \(.*\) \S (\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1]);
 
-export async function startPmgHostBed(opts: { port?: number } = {}): Promise<PmgHostBed> {
+export async function startPmgHostBed(
+  opts: {
+    port?: number;
+    /** A network namespace (`/proc/<pid>/ns/net`) to run in, as the lab does (tests/lab/netns.ts). */
+    netns?: string;
+  } = {},
+): Promise<PmgHostBed> {
   if (process.getuid?.() !== 0) {
     throw new Error(
       "the PMG host test bed needs root (a private mount namespace and chroot); run the tests as root, as CI does",
@@ -90,13 +96,21 @@ export async function startPmgHostBed(opts: { port?: number } = {}): Promise<Pmg
     const built = buildRoot(port);
     const logs: string[] = [];
     const lastLine = { at: Date.now() };
-    const child = spawn(
+    const unshare = [
       "unshare",
-      ["--mount", "--uts", "--propagation", "private", "bash", BED_SCRIPT, built.dir, String(process.pid)],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+      "--mount",
+      "--uts",
+      "--propagation",
+      "private",
+      "bash",
+      BED_SCRIPT,
+      built.dir,
+      String(process.pid),
+    ];
+    const argv = opts.netns ? ["nsenter", `--net=${opts.netns}`, "--", ...unshare] : unshare;
+    const child = spawn(argv[0], argv.slice(1), {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const started = await new Promise<boolean>((resolve, reject) => {
       const onLine = (chunk: Buffer) => {
         lastLine.at = Date.now();
@@ -182,6 +196,7 @@ function makeBed(
         [
           `--mount=/proc/${bedPid}/ns/mnt`,
           `--uts=/proc/${bedPid}/ns/uts`,
+          `--net=/proc/${bedPid}/ns/net`,
           "--",
           "chroot",
           root,
