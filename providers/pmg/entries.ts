@@ -172,14 +172,23 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
       const key = String(inputs[spec.key]);
       let current = await find(client, key);
       if (!current) {
-        try {
-          await client.create(spec.collection, {
-            [spec.key]: key,
-            ...params(inputs, Object.keys(spec.fields)),
-          });
-        } catch (e) {
-          // Created meanwhile (by hand, or a lost answer to our own earlier POST): judge it like any existing entry.
-          if (!(e instanceof PmgApiError && e.kind === "duplicate")) throw e;
+        const body = { [spec.key]: key, ...params(inputs, Object.keys(spec.fields)) };
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await client.create(spec.collection, body);
+          } catch (e) {
+            // Created meanwhile (by hand, or a lost answer to our own earlier POST): judge it like any existing entry.
+            if (e instanceof PmgApiError && e.kind === "duplicate") break;
+            // The connection failed with no answer (the client never repeats a POST): what is there now
+            // decides. Listed: it landed, judged below like any existing entry. Absent: sending the same
+            // keyed create again is safe, for if the first one lands after all, PMG answers "already exists".
+            if (e instanceof PmgApiError && e.status === 0) {
+              if (await find(client, key)) break;
+              if (attempt === 0) continue;
+            }
+            throw e;
+          }
+          break;
         }
         current = await fetch(client, key);
       }
