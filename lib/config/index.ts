@@ -69,6 +69,13 @@ export function validateConfig(
   const pmg = validatePmg(p, raw.pmg, stalwartHost(stalwart), names);
   const fetchmail = validateFetchmail(p, raw.fetchmail);
   const dns = validateDns(p, raw.dns);
+  // Cloudflare forwards service mail to routing.serviceDestination; fetchmail must poll that box.
+  if (routing && fetchmail && fetchmail.user.toLowerCase() !== routing.serviceDestination) {
+    p.add(
+      "fetchmail.user",
+      `is ${fetchmail.user}, but homelab-mail:routing.serviceDestination is ${routing.serviceDestination}: service mail would wait in a box nobody polls; set both to the same Gmail box`,
+    );
+  }
   const unifi = validateUnifi(p, raw.unifi, pmg, stalwart);
   if (raw.adoptExisting !== undefined && typeof raw.adoptExisting !== "boolean") {
     p.add("adoptExisting", "must be true or false");
