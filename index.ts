@@ -12,3 +12,4 @@ export const imap = chain.imap;
 export const accounts = chain.accounts;
 export const mailRecords = chain.mailRecords;
 export const internalRecords = chain.internalRecords;
+export const routingStatus = chain.routingStatus;

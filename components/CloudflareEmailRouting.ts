@@ -1,21 +1,29 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
+import type { RulePlan } from "../lib/cloudflarePlan";
 
 export interface CloudflareEmailRoutingArgs {
   /** The zone's id. */
   readonly zoneId: string;
-  /** The zone's domain (FQDN of its apex). */
-  readonly domain: string;
-  /** Address -> destination mailbox, for the addresses in this zone. One rule each. */
-  readonly routes: Record<string, pulumi.Input<string>>;
-  /** Resources Email Routing must wait for: the merged SPF record, so it never adds a second one. */
-  readonly enableAfter?: pulumi.Input<pulumi.Resource>[];
+  /** Email Routing is on already (the API said so at the start of this run): adopt it, never enable twice. */
+  readonly enabled: boolean;
+  /** The rules to declare: only to verified destinations (lib/cloudflarePlan.ts). */
+  readonly rules: RulePlan[];
+  /** The destination address resources, by email: each rule waits for its own. */
+  readonly destinations: Record<string, pulumi.Resource>;
 }
 
 /**
- * Email Routing on one zone: enabled once (protected: deleting it disables routing and drops the
- * MX records Cloudflare manages), and one forwarding rule per routed address. Cloudflare processes
- * only the most recent rule for an address, so there is never more than one.
+ * Email Routing on one zone: enabled once, and one forwarding rule per routed address whose
+ * destination is verified.
+ *
+ * Enabling sends no `name`. The API schema makes it optional (request body of
+ * `email-routing-settings-enable-email-routing-dns`), and the apex as `name` is refused with
+ * 422/2007 in terraform-provider-cloudflare#5890; without it the zone itself is enabled either way.
+ * `ignoreChanges: ["name"]`: the provider's Update is `PATCH /email/routing/dns`, "Unlock MX Records
+ * previously locked by Email Routing" (provider v5.22.0 email_routing_dns/resource.go), so no change
+ * of this resource may ever plan an update (a stack made by an older version of this program had
+ * `name` set). Protected: deleting it disables routing and drops Cloudflare's MX records.
  */
 export class CloudflareEmailRouting extends pulumi.ComponentResource {
   readonly routing: cloudflare.EmailRoutingDns;
@@ -25,22 +33,29 @@ export class CloudflareEmailRouting extends pulumi.ComponentResource {
     super("homelab:cloudflare:CloudflareEmailRouting", name, {}, opts);
     this.routing = new cloudflare.EmailRoutingDns(
       `${name}-routing`,
-      { zoneId: args.zoneId, name: args.domain },
-      { parent: this, protect: true, dependsOn: args.enableAfter },
+      { zoneId: args.zoneId },
+      {
+        parent: this,
+        protect: true,
+        ignoreChanges: ["name", "subdomain"],
+        // The provider's import id is the zone id (email_routing_dns ImportState).
+        import: args.enabled ? args.zoneId : undefined,
+      },
     );
-    this.rules = Object.entries(args.routes).map(
-      ([address, destination]) =>
+    this.rules = args.rules.map(
+      (r) =>
         new cloudflare.EmailRoutingRule(
-          `${name}-rule-${address}`,
+          `${name}-rule-${r.address}`,
           {
             zoneId: args.zoneId,
-            name: `${address} (homelab-mail)`,
+            name: r.name,
             enabled: true,
-            matchers: [{ type: "literal", field: "to", value: address }],
+            priority: r.priority,
+            matchers: [{ type: "literal", field: "to", value: r.address }],
             // `values`, not `value`: the bridge renames Terraform's list (the doc comment's example is wrong).
-            actions: [{ type: "forward", values: [destination] }],
+            actions: [{ type: "forward", values: [r.destination] }],
           },
-          { parent: this, dependsOn: [this.routing] },
+          { parent: this, dependsOn: [this.routing, args.destinations[r.destination]], import: r.importId },
         ),
     );
     this.registerOutputs({ status: this.routing.status });

@@ -1,6 +1,6 @@
-import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { dmarcValue, formatTxtContent, spfValue, type DmarcPolicy, type SpfPolicy } from "../lib/records";
+import { CloudflareTxtRecord } from "../providers/cloudflare/txtRecord";
 
 export interface CloudflareMailRecordsArgs {
   readonly zoneId: string;
@@ -11,45 +11,52 @@ export interface CloudflareMailRecordsArgs {
   /** The DKIM TXT value straight from PMG's selector output: DNS can never go stale. */
   readonly dkimValue: pulumi.Input<string>;
   readonly spf: SpfPolicy;
-  /** Adopt the SPF record Email Routing already published (its record id) instead of adding a second one. */
-  readonly spfRecordId?: string;
   readonly dmarc: DmarcPolicy;
+  /** Email Routing's enable on this zone: the SPF record is written after it (see below). */
+  readonly spfAfter?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
   /** TTL in seconds; 1 means automatic. Default 1. */
   readonly ttl?: number;
 }
 
-/** The zone's own mail records: the one merged SPF record, the DKIM key PMG signs with, and DMARC. */
+const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
+
+/**
+ * The zone's own mail records: the one merged SPF record, the DKIM key PMG signs with, and DMARC,
+ * each exactly one of its kind at its name (providers/cloudflare/txtRecord.ts adopts a record that
+ * exists instead of adding a second one).
+ *
+ * The SPF record is written after Email Routing is enabled: enabling adds an SPF record where none
+ * exists and rewrites an existing one to Cloudflare's own (terraform-provider-cloudflare#6444), so
+ * the record is taken over and merged afterwards, whatever the enable did; and every later
+ * `pulumi up` reads it live and repairs it.
+ */
 export class CloudflareMailRecords extends pulumi.ComponentResource {
-  readonly spf: cloudflare.DnsRecord;
-  readonly dkim: cloudflare.DnsRecord;
-  readonly dmarc: cloudflare.DnsRecord;
+  readonly spf: CloudflareTxtRecord;
+  readonly dkim: CloudflareTxtRecord;
+  readonly dmarc: CloudflareTxtRecord;
 
   constructor(name: string, args: CloudflareMailRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("homelab:cloudflare:CloudflareMailRecords", name, {}, opts);
     const txt = (
-      role: string,
+      role: "spf" | "dkim" | "dmarc",
       recordName: string,
       content: pulumi.Input<string>,
-      extra?: pulumi.CustomResourceOptions,
+      dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]>,
     ) =>
-      new cloudflare.DnsRecord(
+      new CloudflareTxtRecord(
         `${name}-${role}`,
         {
           zoneId: args.zoneId,
           name: recordName,
-          type: "TXT",
+          kind: role,
           ttl: args.ttl ?? 1,
           content,
           comment: "managed by homelab-mail",
         },
-        { parent: this, ...extra },
+        // Earlier versions declared these as the provider's DnsRecord under the same name.
+        { parent: this, dependsOn, aliases: [{ type: DNS_RECORD }] },
       );
-    this.spf = txt(
-      "spf",
-      args.domain,
-      formatTxtContent(spfValue(args.spf)),
-      args.spfRecordId ? { import: `${args.zoneId}/${args.spfRecordId}` } : undefined,
-    );
+    this.spf = txt("spf", args.domain, formatTxtContent(spfValue(args.spf)), args.spfAfter);
     this.dkim = txt(
       "dkim",
       `${args.dkimName}.${args.domain}`,

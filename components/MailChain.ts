@@ -1,4 +1,3 @@
-import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { BASE_SPF_INCLUDES, SPF_LOOKUP_LIMIT, type MailChainConfig } from "../lib/config";
 import type {
@@ -10,9 +9,7 @@ import type {
   SmtpRelayOutput,
 } from "../lib/outputs";
 import { dmarcValue, spfLookups, spfValue, type SpfPolicy } from "../lib/records";
-import { routesByZone } from "../lib/routing";
-import { CloudflareEmailRouting } from "./CloudflareEmailRouting";
-import { CloudflareMailRecords } from "./CloudflareMailRecords";
+import { cloudflareMail } from "./cloudflareMail";
 import { PmgGateway } from "./PmgGateway";
 import { PmgHost } from "./PmgHost";
 import { StalwartMailServer } from "./StalwartMailServer";
@@ -26,8 +23,8 @@ export interface MailChainArgs {
 /**
  * The whole mail chain, wired from the validated config in the order one `pulumi up` on an empty
  * homelab needs: Stalwart before PMG's transports point at it, PMG's DKIM selector before the TXT
- * record that publishes it, the records before signing is switched on, the SPF record before Email
- * Routing is enabled (so Cloudflare never adds a second one).
+ * record that publishes it, the records before signing is switched on, Email Routing before the SPF
+ * record is merged (so whatever the enable writes is taken over, components/cloudflareMail.ts).
  */
 export class MailChain extends pulumi.ComponentResource {
   readonly pmg: PmgGateway;
@@ -41,6 +38,8 @@ export class MailChain extends pulumi.ComponentResource {
   readonly pendingSteps: pulumi.Output<string[]>;
   /** By domain: the SPF and DMARC values DNS should serve (`npm run verify` compares them). */
   readonly mailRecords: Record<string, MailRecordsOutput>;
+  /** By domain: Email Routing's status, read from the API (`ready` when healthy), when routing is configured. */
+  readonly routingStatus?: pulumi.Output<Record<string, string>>;
   /** The internal records on the UniFi console, when configured. */
   readonly internalRecords?: pulumi.Output<InternalRecordOutput[]>;
   /** Stalwart's domains and service accounts, when `homelab-mail:stalwart` is set. */
@@ -115,22 +114,15 @@ export class MailChain extends pulumi.ComponentResource {
     this.mailRecords = Object.fromEntries(
       domains.map((d) => [d, { spf: spfValue(spf), dmarc: dmarcValue(dmarcFor(d)) }]),
     );
-    const records = config.domains.map(
-      (d) =>
-        new CloudflareMailRecords(
-          `${name}-dns-${d.name}`,
-          {
-            zoneId: d.cloudflareZoneId,
-            domain: d.name,
-            spfRecordId: d.spfRecordId,
-            spf,
-            dkimName: this.pmg.dkimRecordName,
-            dkimValue: this.pmg.dkimTxtValue,
-            dmarc: dmarcFor(d.name),
-          },
-          { parent: this },
-        ),
-    );
+    const cf = cloudflareMail(this, name, {
+      config,
+      spf,
+      dmarcFor,
+      dkimName: this.pmg.dkimRecordName,
+      dkimValue: this.pmg.dkimTxtValue,
+    });
+    const records = cf.records;
+    this.routingStatus = cf.routingStatus;
     this.pmg.enableSigning(records.map((r) => r.dkim));
     this.dkim = pulumi.output(
       Object.fromEntries(
@@ -138,40 +130,9 @@ export class MailChain extends pulumi.ComponentResource {
       ),
     );
 
-    const pending: pulumi.Output<string>[] = [];
-    if (config.routing && config.cloudflareAccountId) {
-      const routing = config.routing;
-      const destination = (role: string, email: string) => {
-        const address = new cloudflare.EmailRoutingAddress(
-          `${name}-destination-${role}`,
-          { accountId: config.cloudflareAccountId!, email },
-          { parent: this },
-        );
-        // Cloudflare silently forwards nothing to an address whose owner has not clicked the link yet.
-        pending.push(
-          address.verified.apply((v) =>
-            v ? "" : `verify ${email}: open the link Cloudflare mailed to it, then run pulumi up --refresh`,
-          ),
-        );
-        return address;
-      };
-      const plan = routesByZone(domains, routing);
-      const service = destination("service", routing.serviceDestination);
-      const personal = destination("personal", routing.personalDestination);
-      config.domains.forEach((d, i) => {
-        const routes: Record<string, pulumi.Input<string>> = {};
-        for (const [address, mailbox] of Object.entries(plan[d.name])) {
-          routes[address] = mailbox === "service" ? service.email : personal.email;
-        }
-        new CloudflareEmailRouting(
-          `${name}-routing-${d.name}`,
-          { zoneId: d.cloudflareZoneId, domain: d.name, routes, enableAfter: [records[i].spf] },
-          { parent: this },
-        );
-      });
-    }
-    this.pendingSteps = pulumi.all(pending).apply((steps) => {
-      const open = steps.filter((s) => s !== "");
+    const pending = [cf.pendingSteps];
+    this.pendingSteps = pulumi.all(pending).apply((lists) => {
+      const open = lists.flat().filter((s) => s !== "");
       for (const s of open) void pulumi.log.warn(`pending human step: ${s}`, this);
       return open;
     });
@@ -183,6 +144,7 @@ export class MailChain extends pulumi.ComponentResource {
       accounts: this.accounts,
       mailRecords: this.mailRecords,
       internalRecords: this.internalRecords,
+      routingStatus: this.routingStatus,
     });
   }
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StalwartConfig } from "../lib/config";
+import { PLAIN_HTTP_WARNING, plainHttpOverNetwork } from "../lib/config/plainHttp";
 import type { AccountOutput, ImapOutput } from "../lib/outputs";
 import { StalwartPrincipal } from "../providers/stalwart/principal";
 
@@ -28,6 +29,8 @@ export class StalwartMailServer extends pulumi.ComponentResource {
     super("homelab:stalwart:StalwartMailServer", name, {}, opts);
     const { stalwart } = args;
     const endpoint = stalwart.endpoint;
+    // Accepted by config only with homelab-mail:stalwart.allowPlainHttp: say so on every run (issue 14).
+    if (plainHttpOverNetwork(endpoint)) void pulumi.log.warn(PLAIN_HTTP_WARNING(endpoint), this);
     const child = { parent: this };
 
     this.domains = args.domains.map(

@@ -59,4 +59,9 @@ export interface MailChainOutputs {
   readonly mailRecords?: Record<string, MailRecordsOutput>;
   /** The internal records, where `homelab-mail:unifi` is set. */
   readonly internalRecords?: InternalRecordOutput[];
+  /**
+   * By domain: Cloudflare Email Routing's status as the API reported it in the last update
+   * (`ready`, `unconfigured`, `misconfigured`, `misconfigured/locked`, `unlocked`), where routing is set.
+   */
+  readonly routingStatus?: Record<string, string>;
 }

@@ -6,7 +6,9 @@
  */
 import { SECRET_KEYS, validateConfig, type MailChainConfig } from "../lib/config";
 import { configure, type ConfigSource } from "../providers/context";
+import { CLOUDFLARE_API } from "../providers/cloudflare/client";
 import { settingsParsers } from "../providers/registry";
+import { planCloudflare } from "./cloudflare";
 import { planPmg } from "./pmg";
 import { planStalwart } from "./stalwart";
 import type { PlanSection } from "./types";
@@ -24,6 +26,13 @@ export const PLANNERS: Planner[] = [
   { system: "pmg", endpoint: (c) => c.pmg.endpoint, plan: planPmg },
   { system: "stalwart", endpoint: (c) => c.stalwart?.endpoint, plan: planStalwart },
   { system: "unifi", endpoint: (c) => c.unifi?.endpoint, plan: planUnifi },
+  // Only with CLOUDFLARE_API_TOKEN in the environment (the stack's cloudflare:apiToken is encrypted).
+  {
+    system: "cloudflare",
+    endpoint: () =>
+      process.env.CLOUDFLARE_API_TOKEN ? (process.env.CLOUDFLARE_BASE_URL ?? CLOUDFLARE_API) : undefined,
+    plan: planCloudflare,
+  },
 ];
 
 /** Secrets the plan can use: the stack's secret keys, read by the same name (e.g. from the environment). */

@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { SettingsParser } from "./context";
+import * as cloudflare from "./cloudflare";
 import * as pmg from "./pmg";
 import * as pmghost from "./pmghost";
 import * as stalwart from "./stalwart";
@@ -18,7 +19,7 @@ interface System {
   readonly identity?: (kind: string, id: string, outs: Record<string, unknown>) => string | undefined;
 }
 
-const systems: System[] = [pmg, pmghost, stalwart, unifi];
+const systems: System[] = [pmg, pmghost, stalwart, unifi, cloudflare];
 
 export const registry: Record<string, pulumi.dynamic.ResourceProvider> = Object.fromEntries(
   systems.flatMap((s) => s.modules.map((m) => [m.KIND, m.provider as pulumi.dynamic.ResourceProvider])),

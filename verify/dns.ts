@@ -49,6 +49,13 @@ export class DnsLookup {
     );
   }
 
+  /** MX exchanges at `name`, lower-cased, without the trailing dot. */
+  async mx(name: string): Promise<string[]> {
+    return (await this.ask("MX", name, () => this.resolver.resolveMx(name))).map((r) =>
+      r.exchange.toLowerCase().replace(/\.$/, ""),
+    );
+  }
+
   async records(type: "A" | "AAAA" | "CNAME", name: string): Promise<string[]> {
     if (type === "A") return this.ask(type, name, () => this.resolver.resolve4(name));
     if (type === "AAAA") return this.ask(type, name, () => this.resolver.resolve6(name));

@@ -122,6 +122,10 @@ export function checkOutputs(raw: unknown): MailChainOutputs {
       need(ok, `internalRecords[${i}]`, "{name, type: A|AAAA|CNAME, value}");
     });
   }
+  if (r.routingStatus !== undefined) {
+    const ok = isObject(r.routingStatus) && Object.values(r.routingStatus).every(isString);
+    need(ok, "routingStatus", "an object of status strings by domain");
+  }
   if (problems.length > 0) {
     throw new HomelabMailError(
       "E_VERIFY_OUTPUTS",

@@ -11,6 +11,7 @@ import { internalDns } from "./checks/internalDns";
 import { pendingSteps } from "./checks/pending";
 import { pmgDkim } from "./checks/pmgDkim";
 import { relay } from "./checks/relay";
+import { routing } from "./checks/routing";
 import { spf } from "./checks/spf";
 import type { Check, PmgLive, VerifyContext, VerifyOptions } from "./context";
 import { DnsLookup } from "./dns";
@@ -22,6 +23,7 @@ export const CHECKS: readonly Check[] = [
   pmgDkim,
   dkim,
   spf,
+  routing,
   dmarc,
   internalDns,
   imapLogins,

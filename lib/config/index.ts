@@ -69,11 +69,11 @@ export function validateConfig(
   const pmg = validatePmg(p, raw.pmg, stalwartHost(stalwart), names);
   const fetchmail = validateFetchmail(p, raw.fetchmail);
   const dns = validateDns(p, raw.dns);
-  // Cloudflare forwards service mail to routing.serviceDestination; fetchmail must poll that box.
-  if (routing && fetchmail && fetchmail.user.toLowerCase() !== routing.serviceDestination) {
+  if (fetchmail && routing && fetchmail.user.toLowerCase() !== routing.serviceDestination) {
+    // Service mail goes to routing.serviceDestination; fetchmail must read that very box into PMG.
     p.add(
       "fetchmail.user",
-      `is ${fetchmail.user}, but homelab-mail:routing.serviceDestination is ${routing.serviceDestination}: service mail would wait in a box nobody polls; set both to the same Gmail box`,
+      `is ${fetchmail.user}, but Cloudflare forwards the service addresses to routing.serviceDestination (${routing.serviceDestination}); set fetchmail.user to that address, or change routing.serviceDestination`,
     );
   }
   const unifi = validateUnifi(p, raw.unifi, pmg, stalwart);

@@ -17,6 +17,18 @@ export function validateRouting(p: Problems, value: unknown, domains: string[]):
   p.check("routing.personalDestination", o.personalDestination, v.email);
   const serviceAddresses = addressesIn(p, "routing.serviceAddresses", o.serviceAddresses, domains);
   const personalAddresses = addressesIn(p, "routing.personalAddresses", o.personalAddresses, domains);
+  if (
+    typeof o.serviceDestination === "string" &&
+    typeof o.personalDestination === "string" &&
+    o.serviceDestination.toLowerCase() === o.personalDestination.toLowerCase()
+  ) {
+    // One Cloudflare destination address, created twice (error 100640), and service mail would
+    // land in the personal box: the service box is the one fetchmail empties into PMG.
+    p.add(
+      "routing.personalDestination",
+      `is the same address as routing.serviceDestination (${o.personalDestination}); give the personal Gmail box here and the service box (the one fetchmail reads) there`,
+    );
+  }
   for (const a of serviceAddresses.filter((x) => personalAddresses.includes(x))) {
     p.add("routing.personalAddresses", `${a} is also a service address; route each address one way`);
   }

@@ -1,5 +1,6 @@
 /** `homelab-mail:stalwart`: the server and its accounts. */
 import * as v from "../validate";
+import { plainHttpProblem } from "./plainHttp";
 import { stalwartHost } from "./pmg";
 import { labelMap } from "./labels";
 import { addressesIn, type Problems, type Raw } from "./problems";
@@ -15,8 +16,20 @@ export function validateStalwart(p: Problems, value: unknown, domains: string[])
     "accounts",
     "domainDescriptions",
     "imap",
+    "diskQuotasRecalculated",
+    "allowPlainHttp",
   ]);
-  p.check("stalwart.endpoint", o.endpoint, (x) => v.endpoint(x, ["https:", "http:"]));
+  if (o.allowPlainHttp !== undefined && typeof o.allowPlainHttp !== "boolean")
+    p.add("stalwart.allowPlainHttp", "must be true or false");
+  if (o.diskQuotasRecalculated !== undefined && typeof o.diskQuotasRecalculated !== "boolean")
+    p.add("stalwart.diskQuotasRecalculated", "must be true or false");
+  p.check(
+    "stalwart.endpoint",
+    o.endpoint,
+    (x) => v.endpoint(x, ["https:", "http:"]) ?? plainHttpProblem(x, o.allowPlainHttp === true),
+  );
+  if (o.tlsFingerprint !== undefined && typeof o.endpoint === "string" && o.endpoint.startsWith("http:"))
+    p.add("stalwart.tlsFingerprint", "pins a certificate, but stalwart.endpoint is plain http: use https://");
   const username = p.string("stalwart.username", o.username) ?? "";
   if (o.tlsFingerprint !== undefined)
     p.check("stalwart.tlsFingerprint", o.tlsFingerprint, v.sha256Fingerprint);
@@ -68,6 +81,8 @@ export function validateStalwart(p: Problems, value: unknown, domains: string[])
     accounts,
     domainDescriptions,
     imap,
+    diskQuotasRecalculated: o.diskQuotasRecalculated === true,
+    allowPlainHttp: o.allowPlainHttp === true,
   };
 }
 

@@ -12,7 +12,10 @@ export const PROJECT = "homelab-mail";
 export interface DomainConfig {
   readonly name: string;
   readonly cloudflareZoneId: string;
-  /** Id of the SPF record Email Routing already published on this zone: adopted, never duplicated. */
+  /**
+   * Id of the zone's existing SPF record. No longer needed (the SPF record is found and taken over,
+   * providers/cloudflare/txtRecord.ts); still accepted so existing stacks keep validating.
+   */
   readonly spfRecordId?: string;
 }
 
@@ -94,6 +97,10 @@ export interface StalwartConfig {
   readonly domainDescriptions?: Readonly<Record<string, string>>;
   /** What IMAP clients connect to; default: the endpoint's host, 993, implicit TLS. */
   readonly imap: { readonly host: string; readonly port: number; readonly security: "tls" | "starttls" };
+  /** Set after running "Recalculate disk quotas" once the 0.15 -> 0.16 migration is done. */
+  readonly diskQuotasRecalculated?: boolean;
+  /** Accept plain http to a non-loopback endpoint (warned on every run). */
+  readonly allowPlainHttp?: boolean;
 }
 
 export interface FetchmailConfig {

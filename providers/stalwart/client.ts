@@ -4,8 +4,10 @@
  *    first) and 404 on 0.16+ (the route is gone, and unknown /api paths are 404 before auth);
  *  - when something else answers (a proxy in front), the authenticated JMAP session decides:
  *    `urn:stalwart:jmap` in `primaryAccounts` exists only on 0.16+.
- * On REST, `POST /api/oauth` (as the webadmin does at login) reports the version since 0.11; a
- * server that reports one older than 0.10 is refused, because roles (and so IMAP login) need 0.10.
+ * On REST, `POST /api/oauth` (as the webadmin does at login) tells the version apart: 0.11+ sends
+ * `version`; 0.10 sends `permissions` and no version; 0.9 and older send `is_admin` instead
+ * (stalwartlabs/stalwart crates/jmap/src/auth/oauth/auth.rs: v0.9.4:91-97, v0.10.7:134-140,
+ * v0.11.0:134-141). Before 0.10 there are no roles (so no IMAP login for accounts we create): refused.
  */
 import { StalwartVersionError } from "./errors";
 import { JmapApi } from "./jmap";
@@ -15,6 +17,7 @@ import type { HttpAnswer, StalwartTransport } from "./transport";
 
 export async function connect(t: StalwartTransport): Promise<StalwartApi> {
   const generation = await detectGeneration(t);
+  t.generation = generation;
   if (generation === "jmap") {
     const s = await t.request("GET", "/jmap/session", { idempotent: true });
     if (s.status !== 200) throw t.problem("GET", "/jmap/session", s);
@@ -56,7 +59,14 @@ async function restVersion(t: StalwartTransport): Promise<string | undefined> {
   const a = await t.request("POST", "/api/oauth", { body, idempotent: false });
   if (a.status === 401) throw t.problem("POST", "/api/oauth", a);
   // An API key without authenticate-oauth gets 403 here: the version is only informative then.
-  const version = (a.json as { data?: { version?: unknown } } | undefined)?.data?.version;
+  const data = (a.json as { data?: Record<string, unknown> } | undefined)?.data;
+  const version = data?.version;
+  if (data && typeof version !== "string" && "is_admin" in data && !("permissions" in data)) {
+    throw new StalwartVersionError(
+      `stalwart: ${t.endpoint} runs Stalwart 0.9 or older (its login answers is_admin, which 0.10 replaced with permissions); ` +
+        `homelab-mail needs 0.10 or later (roles decide who may log in), so upgrade Stalwart`,
+    );
+  }
   if (typeof version !== "string") return undefined;
   const m = /^(\d+)\.(\d+)/.exec(version);
   if (m && Number(m[1]) === 0 && Number(m[2]) < 10) {

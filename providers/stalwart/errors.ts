@@ -44,6 +44,23 @@ export class StalwartApiError extends ApiError {
   }
 }
 
+/**
+ * The hint for a role the caller may not grant: Stalwart lets an account grant a role only when it
+ * holds every permission of that role. 0.10-0.15 answer 200 `other` "Invalid role" / "Your account
+ * cannot grant the \"user\" role" (crates/http/src/management/principal.rs:136-160 at v0.15.5); 0.16
+ * a `forbidden` SetError "You are not authorized to grant permissions: ..." (crates/jmap/src/registry/
+ * mapping/principal.rs:257-263, 490-507 at d72608f3).
+ */
+export function grantHint(kind: string, text: string): string | undefined {
+  const rest = kind === "other" && /cannot grant the/.test(text);
+  const jmap = kind === "forbidden" && /not authorized to grant permissions/.test(text);
+  if (!rest && !jmap) return undefined;
+  return (
+    "the Stalwart account homelab-mail logs in with must itself hold every permission of the roles it gives " +
+    "(accounts get [user] unless roles says otherwise): give that account (homelab-mail:stalwart.username, or the owner of homelab-mail:stalwartApiKey) the admin role"
+  );
+}
+
 /** `kind: key value, key value` from an error body, skipping what is empty. */
 function describe(kind: string, details: Record<string, unknown>): string {
   // Stalwart serializes from hash maps, so key order varies: print the usual keys in a fixed order.

@@ -6,7 +6,8 @@
  * masked, so a password changed by hand cannot be seen (README, "Stalwart").
  */
 import { StalwartApiError, StalwartVersionError } from "./errors";
-import { JmapCalls, type Args } from "./jmapCalls";
+import { JmapCalls, type Args, type Call } from "./jmapCalls";
+import { accountCandidates, type Address } from "./migration";
 import {
   orderEmails,
   sortedSet,
@@ -31,7 +32,7 @@ const ACCOUNT_PROPS = [
   "usedDiskQuota",
   "memberGroupIds",
 ];
-const DOMAIN_PROPS = ["id", "name", "description"];
+const DOMAIN_PROPS = ["id", "name", "description", "dkimManagement"];
 
 export class JmapApi implements StalwartApi {
   readonly generation = "jmap" as const;
@@ -47,11 +48,7 @@ export class JmapApi implements StalwartApi {
     let id = at.api === "jmap" ? at.principalId : undefined;
     // State from ≤0.15 (before the migration): its ids mean nothing here, so look up the natural key.
     if (!id && at.type === "domain") id = (await this.c.query("Domain", { name: at.name }))[0];
-    if (!id && at.type === "individual" && at.emails[0]) {
-      const { local, domain } = splitAddress(at.emails[0]);
-      const domainId = (await this.c.query("Domain", { name: domain }))[0];
-      if (domainId) id = (await this.c.query("Account", { name: local, domainId, "@type": "User" }))[0];
-    }
+    if (!id && at.type === "individual") id = await this.accountByAddress(accountCandidates(at));
     if (!id) return undefined;
     const raw = (await this.c.get(kind, [id], at.type === "domain" ? DOMAIN_PROPS : ACCOUNT_PROPS)).get(id);
     if (!raw || (at.type === "individual" && raw["@type"] !== "User")) return undefined;
@@ -87,6 +84,9 @@ export class JmapApi implements StalwartApi {
     if (want.description !== current.description) patch.description = want.description || null;
     if (want.type === "domain") {
       if (want.name !== current.name) patch.name = want.name;
+      // Adopted or migrated domains keep 0.16's default, Automatic: Stalwart would make and rotate its own
+      // keys, which then block deleting the domain (objectIsLinked). PMG signs, so Manual (jmap-0.16.md §3).
+      if (current.dkimManagement !== "Manual") patch.dkimManagement = { "@type": "Manual" };
     } else {
       if (want.emails.join() !== current.emails.join()) Object.assign(patch, await this.addressing(want));
       if (want.roles.join() !== current.roles.join()) patch.roles = roleObject(want.roles);
@@ -139,6 +139,33 @@ export class JmapApi implements StalwartApi {
     return found;
   }
 
+  /**
+   * The first candidate address that is an account's own (not an alias): one request for the
+   * domains, one for the accounts (a query matches `name` + `domainId`, never an alias).
+   */
+  private async accountByAddress(candidates: Address[]): Promise<string | undefined> {
+    const domains = [...new Set(candidates.map((a) => a.domain))];
+    if (domains.length === 0) return undefined;
+    const d = await this.c.send(
+      domains.map((name, i): Call => ["x:Domain/query", { filter: { name } }, `d${i}`]),
+    );
+    const domainId = (name: string) => (d[`d${domains.indexOf(name)}`]?.ids as unknown[] | undefined)?.[0];
+    const asks = candidates.filter((a) => domainId(a.domain) !== undefined);
+    if (asks.length === 0) return undefined;
+    const r = await this.c.send(
+      asks.map((a, i): Call => [
+        "x:Account/query",
+        { filter: { name: a.local, domainId: String(domainId(a.domain)), "@type": "User" } },
+        `a${i}`,
+      ]),
+    );
+    for (let i = 0; i < asks.length; i++) {
+      const id = (r[`a${i}`]?.ids as unknown[] | undefined)?.[0];
+      if (id !== undefined) return String(id);
+    }
+    return undefined;
+  }
+
   /** `name` + `domainId` of the primary address and every other address as an alias (replaced whole). */
   private async addressing(want: PrincipalSpec): Promise<Args> {
     const parts = want.emails.map(splitAddress);
@@ -187,6 +214,7 @@ export class JmapApi implements StalwartApi {
       ...empty("domain", String(raw.name)),
       principalId: String(raw.id),
       description: str(raw.description),
+      dkimManagement: str((raw.dkimManagement as Args | undefined)?.["@type"]) || "unknown",
       dependents: 0,
     };
   }
@@ -213,12 +241,15 @@ export class JmapApi implements StalwartApi {
       roles: roleNames(raw.roles as Args | undefined),
       quota: typeof quotas.maxDiskQuota === "number" ? quotas.maxDiskQuota : 0,
       memberOf: sortedSet(groups.map((g) => String(groupAddresses.get(g)?.emailAddress ?? `?${g}`))),
-      usedQuota: typeof raw.usedDiskQuota === "number" ? raw.usedDiskQuota : 0,
+      // Always sent when asked for (crates/jmap/src/registry/get.rs:248-256 at d72608f3): absent or not a
+      // byte count means the answer cannot be trusted, and the delete guard treats it as holding mail.
+      usedQuota: bytes(raw.usedDiskQuota),
     };
   }
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
+const bytes = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
 
 function empty(type: PrincipalSpec["type"], name: string): PrincipalRecord {
   return {

@@ -4,8 +4,8 @@
  * SetErrors in `notCreated`/`notUpdated`/`notDestroyed` (jmap-0.16.md §2). No `accountId` is sent:
  * `x:*` objects are global and the server substitutes the caller's own account.
  */
-import { StalwartApiError } from "./errors";
-import type { StalwartTransport } from "./transport";
+import { grantHint, StalwartApiError } from "./errors";
+import { forbiddenHint, type StalwartTransport } from "./transport";
 
 export type Call = [name: string, args: Record<string, unknown>, id: string];
 export type Args = Record<string, unknown>;
@@ -30,14 +30,18 @@ export class JmapCalls {
       const call = calls.find((c) => c[2] === id);
       if (name === "error") {
         const { type, description, ...rest } = args;
-        throw new StalwartApiError({
-          method: "POST",
-          path: `/jmap ${call?.[0] ?? "?"}`,
-          status: 200,
-          kind: String(type),
-          details: rest,
-          message: `${String(type)}${description ? `: ${this.t.redact(String(description), secrets)}` : ""}`,
-        });
+        throw new StalwartApiError(
+          {
+            method: "POST",
+            path: `/jmap ${call?.[0] ?? "?"}`,
+            status: 200,
+            kind: String(type),
+            details: rest,
+            message: `${String(type)}${description ? `: ${this.t.redact(String(description), secrets)}` : ""}`,
+          },
+          // A method-level forbidden: the login lacks the object's permission (sysAccountGet, ...).
+          type === "forbidden" ? forbiddenHint("jmap") : undefined,
+        );
       }
       out[id] = args;
     }
@@ -63,14 +67,17 @@ export class JmapCalls {
       const linked = Array.isArray(rest.linkedObjects)
         ? `; still linked: ${JSON.stringify(rest.linkedObjects)}`
         : "";
-      throw new StalwartApiError({
-        method: "POST",
-        path: `/jmap ${method}`,
-        status: 200,
-        kind: String(type),
-        details: rest,
-        message: what + props + linked,
-      });
+      throw new StalwartApiError(
+        {
+          method: "POST",
+          path: `/jmap ${method}`,
+          status: 200,
+          kind: String(type),
+          details: rest,
+          message: what + props + linked,
+        },
+        grantHint(String(type), String(description ?? "")),
+      );
     }
     const ok = args[op];
     if (op === "destroyed") {

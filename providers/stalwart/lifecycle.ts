@@ -60,6 +60,10 @@ export async function adoptOrCreate(
   const what = found
     .filter((f) => !LABEL_FIELDS.includes(f))
     .map((f) => `${f} is ${JSON.stringify(existing[f])}, declared ${JSON.stringify(want[f])}`);
+  if (existing.dkimManagement !== undefined && existing.dkimManagement !== "Manual")
+    what.push(
+      `its DKIM management is ${existing.dkimManagement} (Stalwart would sign with keys of its own; PMG signs, so it becomes Manual)`,
+    );
   let sendPassword = false;
   if (password !== undefined) {
     const state = passwordState(existing, password);
@@ -94,11 +98,7 @@ export async function adoptOrCreate(
 
 /** A create refused because the name or an address belongs to a principal we did not find. */
 function conflict(e: StalwartApiError, want: PrincipalInputs): StalwartApiError {
-  const hint =
-    `${noun(want)} cannot be created: ` +
-    (e.details.field === "emails" || e.details.properties
-      ? "an address in it belongs to another account; remove it there or from this declaration"
-      : "the name is taken by a principal of another kind (domains, accounts, groups and roles share one namespace); rename one of them");
+  const hint = `${noun(want)} cannot be created: ${conflictReason(e, want)}`;
   return new StalwartApiError(
     {
       method: e.method,
@@ -112,23 +112,70 @@ function conflict(e: StalwartApiError, want: PrincipalInputs): StalwartApiError 
   );
 }
 
+/**
+ * Why a create collided. ≤0.15: `fieldAlreadyExists` with `field` name (one namespace for every
+ * principal type) or emails. 0.16: `primaryKeyViolation` naming the property and the object holding
+ * it; a domain name that is another domain's alias is `name` on that Domain
+ * (crates/jmap/src/registry/mapping/domain.rs:64-97 at d72608f3, since 0.16.18).
+ */
+function conflictReason(e: StalwartApiError, want: PrincipalInputs): string {
+  if (e.kind === "primaryKeyViolation") {
+    const holder = e.details.objectId as { object?: unknown; id?: unknown } | undefined;
+    const props = Array.isArray(e.details.properties) ? e.details.properties.map(String) : [];
+    if (want.type === "domain" || holder?.object === "Domain") {
+      return (
+        `Stalwart domain ${String(holder?.id ?? "?")} already has ${want.name} as its name or as one of its domain aliases ` +
+        `(${props.join(", ") || "name"}); remove the alias from that domain in Stalwart's web admin, or drop ${want.name} from homelab-mail:domains`
+      );
+    }
+    return `an address in it belongs to another account (Stalwart ${String(holder?.object ?? "Account")} ${String(holder?.id ?? "?")}); remove it there or from this declaration`;
+  }
+  if (e.details.field === "emails")
+    return "an address in it belongs to another account; remove it there or from this declaration";
+  return "the name is taken by a principal of another kind (domains, accounts, groups and roles share one namespace); rename one of them";
+}
+
 /** Refuses a delete that would destroy mail (unless allowed) or leave addresses without their domain. */
-export function guardDelete(current: PrincipalRecord, props: PrincipalInputs, failure?: unknown): void {
+export function guardDelete(
+  current: PrincipalRecord,
+  props: PrincipalInputs,
+  failure?: unknown,
+  countersReset = false,
+): void {
   const where = `stalwart: refusing to delete ${noun(current)} on ${props.endpoint}`;
   if (failure !== undefined) {
     if (failure instanceof StalwartApiError && failure.kind === "objectIsLinked") {
       throw new DestructiveDeleteRefusedError(
-        `${where}: ${failure.serverMessage}. Nothing was changed. Delete or move what still uses it first.`,
+        `${where}: ${failure.serverMessage}. Nothing was changed. ${linkedHint(failure)}`,
       );
     }
     throw failure;
   }
-  if (current.type === "individual" && current.usedQuota > 0 && props.allowMailboxDeletion !== true) {
-    throw new DestructiveDeleteRefusedError(
-      `${where}: its mailbox holds ${current.usedQuota} bytes of mail, and Stalwart deletes an account's mail with it, with no undo. ` +
-        `Nothing was changed. If the account left the config by mistake, put it back. To delete it and its mail deliberately, ` +
-        `first set allowMailboxDeletion: true on it (homelab-mail:stalwart.accounts) and run \`pulumi up\`, then remove it and run \`pulumi up\` again.`,
-    );
+  const deliberately =
+    `If the account left the config by mistake, put it back. To delete it and its mail deliberately, ` +
+    `first set allowMailboxDeletion: true on it (homelab-mail:stalwart.accounts) and run \`pulumi up\`, then remove it and run \`pulumi up\` again.`;
+  if (current.type === "individual" && props.allowMailboxDeletion !== true) {
+    if (current.usedQuota === undefined) {
+      // Fail closed (issue 14): a usage that cannot be read may be a full mailbox.
+      throw new DestructiveDeleteRefusedError(
+        `${where}: Stalwart's answer does not say how much mail its mailbox holds (no usable ${"`"}usedQuota${"`"}/${"`"}usedDiskQuota${"`"}), ` +
+          `so it is treated as holding mail. Nothing was changed. ${deliberately}`,
+      );
+    }
+    if (countersReset && current.usedQuota === 0) {
+      // UPGRADING/v0_16.md, Step 2 "Disk quotas": the migration resets every usage counter to zero.
+      throw new DestructiveDeleteRefusedError(
+        `${where}: it was migrated from Stalwart 0.15 to 0.16, which resets every account's disk-usage counter to zero, ` +
+          `so its empty-looking mailbox may hold mail. Nothing was changed. In Stalwart's web admin run Tasks > "Recalculate disk quotas" ` +
+          `(UPGRADING/v0_16.md, Step 4), wait for it to finish, then run \`pulumi config set --path homelab-mail:stalwart.diskQuotasRecalculated true\` and \`pulumi up\` again. ${deliberately}`,
+      );
+    }
+    if (current.usedQuota > 0) {
+      throw new DestructiveDeleteRefusedError(
+        `${where}: its mailbox holds ${current.usedQuota} bytes of mail, and Stalwart deletes an account's mail with it, with no undo. ` +
+          `Nothing was changed. ${deliberately}`,
+      );
+    }
   }
   if (current.type === "domain" && current.dependents > 0) {
     throw new DestructiveDeleteRefusedError(
@@ -136,4 +183,28 @@ export function guardDelete(current: PrincipalRecord, props: PrincipalInputs, fa
         `Nothing was changed. Remove or move those addresses first.`,
     );
   }
+}
+
+/** What to do about the objects a 0.16 destroy named as still linked, one sentence per kind. */
+function linkedHint(e: StalwartApiError): string {
+  const linked = Array.isArray(e.details.linkedObjects)
+    ? (e.details.linkedObjects as { object?: unknown }[]).map((l) => String(l?.object))
+    : [];
+  const says: Record<string, string> = {
+    // Automatic DKIM management (0.16's default, and what migrated domains get) creates signing keys that
+    // nothing removes when it is switched off; they block the destroy (jmap-0.16.md §3, frappe/mail PR #567).
+    DkimSignature:
+      "Stalwart still holds DKIM keys of its own for it (made while its DKIM management was Automatic; PMG signs the mail): " +
+      "delete them in Stalwart's web admin (Settings > DKIM signatures, or x:DkimSignature/set destroy).",
+    // SystemSettings.defaultDomainId: logins without @ get this domain (jmap-0.16.md §5); the migration sets it.
+    SystemSettings:
+      "It is Stalwart's default domain (System settings > default domain; the 0.16 migration sets it): choose another one there.",
+    Account: "Accounts still have addresses in it: remove or move them first.",
+  };
+  const sentences = [...new Set(linked)].map(
+    (o) => says[o] ?? `${o} objects still point at it: remove them first.`,
+  );
+  return sentences.length > 0
+    ? `${sentences.join(" ")} Then run \`pulumi up\` again.`
+    : "Delete or move what still uses it first.";
 }

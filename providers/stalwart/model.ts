@@ -25,10 +25,15 @@ export interface PrincipalSpec {
 export interface PrincipalRecord extends PrincipalSpec {
   /** The server's id: a number on ≤0.15 (as text), an opaque base32 id on 0.16. */
   readonly principalId: string;
-  /** Bytes of mail held (individuals). */
-  readonly usedQuota: number;
+  /** Bytes of mail held (individuals); undefined when the server's answer does not say (treated as holding mail). */
+  readonly usedQuota: number | undefined;
   /** Domains: addresses (≤0.15) or objects (0.16) that still depend on it. */
   readonly dependents: number;
+  /**
+   * Domains on 0.16: the `@type` of `dkimManagement` (`Automatic` is the server's default and what
+   * migrated domains get; `Manual` is what this program declares, as PMG signs). Undefined on ≤0.15.
+   */
+  readonly dkimManagement?: string;
   /** The stored password string (≤0.15); null when none is stored; undefined when unreadable (0.16 masks it). */
   readonly storedPassword?: string | null;
 }

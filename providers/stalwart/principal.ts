@@ -12,7 +12,9 @@ import { checkPrincipal, INPUT_KEYS, type PrincipalInputs } from "./check";
 import { adoptOrCreate, guardDelete, passwordState } from "./lifecycle";
 import { differences, resolveSpec, type Locator, type PrincipalRecord, type StalwartApi } from "./model";
 import { generatePassword } from "./passwords";
-import { configuredPassword, stalwartApi } from "./settings";
+import { plainHttpOverNetwork, plainHttpProblem } from "../../lib/config/plainHttp";
+import { systemSettings } from "../context";
+import { configuredPassword, diskQuotasRecalculated, stalwartApi, type StalwartSettings } from "./settings";
 
 export const KIND = "stalwart:StalwartPrincipal";
 
@@ -87,6 +89,10 @@ export interface PrincipalOutputs extends PrincipalInputs {
   readonly password?: string;
   readonly passwordDrift: boolean;
   readonly verifiedHash?: string;
+  /** Domains on 0.16: Stalwart's DKIM management, `Manual` once this program has set it (PMG signs). */
+  readonly dkimManagement?: string;
+  /** Migrated from ≤0.15 to 0.16 and its usage counter not yet recalculated (lifecycle.ts `guardDelete`). */
+  readonly usageCountersReset?: boolean;
 }
 
 const locator = (p: PrincipalOutputs, id: string): Locator => ({
@@ -103,6 +109,7 @@ function outputs(
   api: StalwartApi,
   password?: string,
   knownHash?: string,
+  countersReset = false,
 ): PrincipalOutputs {
   const base = {
     ...pick(inputs),
@@ -114,6 +121,8 @@ function outputs(
     memberOf: rec.memberOf,
     principalId: rec.principalId,
     api: api.generation,
+    ...(countersReset ? { usageCountersReset: true } : {}),
+    ...(rec.dkimManagement !== undefined ? { dkimManagement: rec.dkimManagement } : {}),
   };
   if (rec.type !== "individual" || password === undefined) return { ...base, passwordDrift: false };
   const state = passwordState(rec, password, knownHash);
@@ -128,6 +137,17 @@ function pick(p: PrincipalInputs): PrincipalInputs {
   return Object.fromEntries(INPUT_KEYS.map((k) => [k, p[k]])) as unknown as PrincipalInputs;
 }
 
+/**
+ * Whether the account's usage counter cannot be trusted: state written on ≤0.15 now read on 0.16
+ * means the server was migrated, and the migration zeroes every counter (UPGRADING/v0_16.md, Step 2
+ * "Disk quotas") until the admin runs "Recalculate disk quotas" and says so in config.
+ */
+async function countersReset(p: Partial<PrincipalOutputs>, api: StalwartApi): Promise<boolean> {
+  if (p.type !== "individual" || api.generation !== "jmap") return false;
+  if (p.api !== "rest" && p.usageCountersReset !== true) return false;
+  return !(await diskQuotasRecalculated());
+}
+
 /** The desired password: from config when set, else the one already in state, else a new one. */
 async function desiredPassword(name: string, olds?: Partial<PrincipalOutputs>): Promise<string> {
   return (await configuredPassword(name)) ?? olds?.password ?? generatePassword();
@@ -136,6 +156,16 @@ async function desiredPassword(name: string, olds?: Partial<PrincipalOutputs>): 
 export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, PrincipalOutputs> = {
   async check(_olds, news) {
     const r = checkPrincipal(news as unknown as Record<string, unknown>);
+    // Plain http off loopback only when the stack config acknowledges it (issue 14; lib/config/plainHttp.ts).
+    if (typeof news.endpoint === "string" && plainHttpOverNetwork(news.endpoint)) {
+      const allowed = await systemSettings<StalwartSettings>("stalwart").then(
+        (s) => s.allowPlainHttp,
+        () => false,
+      );
+      const problem = plainHttpProblem(news.endpoint, allowed);
+      if (problem && !r.failures.some((f) => f.property === "endpoint"))
+        r.failures.push({ property: "endpoint", reason: problem });
+    }
     return { inputs: r.inputs as unknown as PrincipalInputs, failures: r.failures };
   },
 
@@ -147,6 +177,8 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     let changes = replaces.length > 0 || unknown || differences(news, resolveSpec(olds)).length > 0;
     // The endpoint is only how the server is reached: a new URL for the same server is no reason to replace a mailbox.
     changes ||= news.endpoint !== olds.endpoint || news.allowMailboxDeletion !== olds.allowMailboxDeletion;
+    // A 0.16 domain read with Stalwart's own DKIM management (adopted, migrated, or switched by hand) is set back to Manual.
+    changes ||= olds.dkimManagement !== undefined && olds.dkimManagement !== "Manual";
     if (news.type === "individual" && !unknown) {
       changes ||= olds.passwordDrift === true || (await desiredPassword(news.name, olds)) !== olds.password;
     }
@@ -166,7 +198,14 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const api = await stalwartApi(props.endpoint);
     const rec = await api.find(locator(props, id));
     if (!rec) return gone();
-    const outs = outputs(props, rec, api, props.password, props.verifiedHash);
+    const outs = outputs(
+      props,
+      rec,
+      api,
+      props.password,
+      props.verifiedHash,
+      await countersReset(props, api),
+    );
     // Typed as outputs by the SDK, but these are the inputs the next diff compares against.
     return { id, props: outs, inputs: pick(outs) as PrincipalOutputs };
   },
@@ -181,14 +220,14 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const setPassword =
       password !== undefined && (passwordState(current, password) !== "match" || password !== olds.password);
     const rec = await api.update(current, resolveSpec(news, current), setPassword ? password : undefined);
-    return { outs: outputs(news, rec, api, password) };
+    return { outs: outputs(news, rec, api, password, undefined, await countersReset(olds, api)) };
   },
 
   async delete(id, props) {
     const api = await stalwartApi(props.endpoint);
     const current = await api.find(locator(props, id));
     if (!current) return;
-    guardDelete(current, props);
+    guardDelete(current, props, undefined, await countersReset(props, api));
     await api.remove(current).catch((e: unknown) => guardDelete(current, props, e));
   },
 };

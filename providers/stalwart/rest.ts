@@ -5,7 +5,7 @@
  * used to find a principal renamed by hand. Passwords go out as `$6$` hashes, never in plain text,
  * because the server stores and returns `secrets` verbatim (README §7).
  */
-import { StalwartApiError } from "./errors";
+import { grantHint, StalwartApiError } from "./errors";
 import { hashPassword } from "./passwords";
 import {
   orderEmails,
@@ -119,7 +119,10 @@ export class RestApi implements StalwartApi {
     if (j && typeof j === "object" && !Array.isArray(j) && typeof j.error === "string") {
       const { error, ...rest } = j;
       const details = JSON.parse(this.t.redact(JSON.stringify(rest), hidden)) as Raw;
-      throw new StalwartApiError({ method, path: p, status: 200, kind: error, details });
+      throw new StalwartApiError(
+        { method, path: p, status: 200, kind: error, details },
+        grantHint(error, String(details.reason ?? "")),
+      );
     }
     if (!j || typeof j !== "object" || !("data" in j)) {
       throw new StalwartApiError({
@@ -167,6 +170,17 @@ export function patchActions(current: PrincipalRecord, want: PrincipalSpec, hash
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
+/**
+ * Bytes of mail an individual holds. 0.10-0.15 leave `usedQuota` out exactly when the counter is 0
+ * (crates/directory/src/backend/internal/manage.rs, "Obtain used quota": `if quota > 0`, v0.10.0 to
+ * v0.15.5:2533-2543), so absent is 0; anything else that is not a byte count is unknown.
+ */
+function usage(raw: Raw): number | undefined {
+  const v = raw.usedQuota;
+  if (v === undefined) return 0;
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
 /** A principal as GET returns it, in the resource's vocabulary. */
 export function record(raw: Raw): PrincipalRecord {
   const type = raw.type === "domain" ? "domain" : "individual";
@@ -181,7 +195,7 @@ export function record(raw: Raw): PrincipalRecord {
     roles: sortedSet(list(raw.roles)),
     quota: num(raw.quota),
     memberOf: sortedSet(list(raw.memberOf)),
-    usedQuota: num(raw.usedQuota),
+    usedQuota: usage(raw),
     // A domain's `members` is the number of addresses in it, not a list (README §4).
     dependents: type === "domain" ? num(raw.members) : 0,
     storedPassword: type === "individual" ? (password ?? null) : undefined,

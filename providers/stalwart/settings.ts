@@ -3,6 +3,8 @@
  * them (so the generation is detected once per provider process). Credentials and account passwords
  * arrive only here, through `configure`: never in a resource's inputs.
  */
+import { plainHttpProblem } from "../../lib/config/plainHttp";
+import { NotConfiguredError } from "../../lib/errors";
 import { configObject, configValue, systemSettings, type ConfigSource } from "../context";
 import { connect } from "./client";
 import type { StalwartApi } from "./model";
@@ -18,6 +20,13 @@ export interface StalwartSettings {
   readonly tlsFingerprint?: string;
   /** The secret homelab-mail:stalwartAccountPasswords: account name -> password; others are generated. */
   readonly accountPasswords: Readonly<Record<string, string>>;
+  /**
+   * homelab-mail:stalwart.diskQuotasRecalculated: the admin ran "Recalculate disk quotas" after the
+   * 0.15 -> 0.16 migration, so usage counters of migrated accounts can be trusted again.
+   */
+  readonly diskQuotasRecalculated: boolean;
+  /** homelab-mail:stalwart.allowPlainHttp: plain http to a non-loopback endpoint was acknowledged. */
+  readonly allowPlainHttp: boolean;
 }
 
 export function parseStalwartSettings(config: ConfigSource): StalwartSettings | undefined {
@@ -34,6 +43,8 @@ export function parseStalwartSettings(config: ConfigSource): StalwartSettings | 
     );
   }
   const accountPasswords = parseAccountPasswords(configValue(config, "stalwartAccountPasswords"), problems);
+  const plain = plainHttpProblem(s.endpoint, s.allowPlainHttp === true);
+  if (plain) problems.push(`homelab-mail:stalwart.endpoint ${plain}`);
   if (problems.length > 0) throw new Error(problems.join("; "));
   return {
     endpoint: String(s.endpoint),
@@ -42,6 +53,8 @@ export function parseStalwartSettings(config: ConfigSource): StalwartSettings | 
     apiKey,
     tlsFingerprint: typeof s.tlsFingerprint === "string" ? s.tlsFingerprint : undefined,
     accountPasswords,
+    diskQuotasRecalculated: s.diskQuotasRecalculated === true,
+    allowPlainHttp: s.allowPlainHttp === true,
   };
 }
 
@@ -79,6 +92,9 @@ const transports: StalwartTransport[] = [];
 /** The API client for a Stalwart endpoint, shared by every resource in this process. */
 export async function stalwartApi(endpoint: string): Promise<StalwartApi> {
   const s = await systemSettings<StalwartSettings>("stalwart");
+  // A resource's own endpoint (from state, or declared by hand) gets the same rule as the config's.
+  const plain = plainHttpProblem(endpoint, s.allowPlainHttp);
+  if (plain) throw new NotConfiguredError(`stalwart: the endpoint ${endpoint} ${plain}`);
   const key = `${endpoint}|${s.username}|${s.tlsFingerprint ?? ""}`;
   // A resource whose state names another endpoint is still reached with the configured credentials:
   // delete and refresh must work from its outputs alone.
@@ -97,6 +113,11 @@ export async function stalwartApi(endpoint: string): Promise<StalwartApi> {
 /** The desired password of an account when the stack config sets one. */
 export async function configuredPassword(name: string): Promise<string | undefined> {
   return (await systemSettings<StalwartSettings>("stalwart")).accountPasswords[name];
+}
+
+/** Whether the stack config says migrated accounts' usage counters were recalculated. */
+export async function diskQuotasRecalculated(): Promise<boolean> {
+  return (await systemSettings<StalwartSettings>("stalwart")).diskQuotasRecalculated === true;
 }
 
 /** For tests: request counters of every transport made so far. */

@@ -47,9 +47,25 @@ export interface HttpAnswer {
   readonly headers: Headers;
 }
 
+/**
+ * What a 403 asks for. 0.10-0.15 check a permission per principal type and operation
+ * (crates/http/src/management/principal.rs:88-98 at v0.15.5: individual-create, domain-create, ...);
+ * 0.16 has per-object permissions (crates/registry/src/schema/enums.rs: sysAccountGet ... sysDomainQuery).
+ */
+export function forbiddenHint(generation?: "rest" | "jmap"): string {
+  const rest =
+    "individual-list, individual-get, individual-create, individual-update, individual-delete and domain-list, domain-get, domain-create, domain-update, domain-delete (Stalwart 0.10-0.15)";
+  const jmap =
+    "sysAccountQuery, sysAccountGet, sysAccountCreate, sysAccountUpdate, sysAccountDestroy and sysDomainQuery, sysDomainGet, sysDomainCreate, sysDomainUpdate, sysDomainDestroy (Stalwart 0.16+)";
+  const which = generation === "rest" ? rest : generation === "jmap" ? jmap : `${rest}; or ${jmap}`;
+  return `the credentials lack a permission this needs: give the account Stalwart's admin role, or the permissions ${which}`;
+}
+
 export class StalwartTransport {
   readonly counters = { requests: 0, retries: 0 };
   readonly endpoint: string;
+  /** Which management API the server speaks, once `connect` knows: the permission hints differ. */
+  generation?: "rest" | "jmap";
   private readonly dispatcher: Agent;
 
   constructor(private readonly opts: TransportOptions) {
@@ -95,7 +111,7 @@ export class StalwartTransport {
       a.status === 401
         ? `Stalwart rejected the credentials: check ${who}`
         : a.status === 403
-          ? "the credentials lack a permission this needs: give the account Stalwart's admin role, or the principal/sysAccount and sysDomain permissions"
+          ? forbiddenHint(this.generation)
           : undefined;
     return new StalwartApiError(
       {

@@ -2,6 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { SECRET_KEYS, validateConfig, type MailChainConfig } from "../../lib/config";
 import { formatTxtContent } from "../../lib/records";
 import { exampleConfig } from "../lib/config.test";
+import { CloudflareMockEngine } from "./cloudflareMock";
+
+const TXT_RECORD = "pulumi-nodejs:dynamic/cloudflare:CloudflareTxtRecord";
+const DESTINATION = "pulumi-nodejs:dynamic/cloudflare:CloudflareDestinationAddress";
 
 interface Seen {
   type: string;
@@ -9,27 +13,44 @@ interface Seen {
   inputs: Record<string, any>;
   dependsOn: string[];
   protect?: boolean;
+  ignoreChanges?: string[];
 }
 
 const TXT = `v=DKIM1; h=sha256; k=rsa; p=${"Q".repeat(392)}`;
 
-/** Builds a MailChain under mocks, recording every resource with its inputs and its explicit dependencies. */
+/**
+ * Builds a MailChain under mocks, recording every resource with its inputs and its explicit
+ * dependencies; Cloudflare resources and invokes go to a stand-in (`verified`: destinations that
+ * exist and are verified before the run).
+ */
 async function build(
   config: MailChainConfig,
+  verified: string[] = [],
 ): Promise<{ seen: Seen[]; steps: string[]; mailRecords: Record<string, { spf: string; dmarc: string }> }> {
   const seen = new Map<string, Seen>();
+  const cf = await CloudflareMockEngine.start({
+    accountId: config.cloudflareAccountId,
+    zones: config.domains.map((d) => d.name),
+    zoneIds: config.domains.map((d) => d.cloudflareZoneId),
+  });
+  for (const email of verified) {
+    cf.server.model.createAddress(cf.server.model.accountId, { email });
+    cf.server.model.markVerified(email);
+  }
+  await cf.beginRun(false);
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
+      async newResource(args) {
         const entry = seen.get(args.name) ?? { type: args.type, name: args.name, inputs: {}, dependsOn: [] };
         entry.inputs = args.inputs;
         seen.set(args.name, entry);
+        if (cf.handles(args.type)) return cf.newResource(args);
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type.endsWith(":PmgDkimSelector"))
           Object.assign(state, { txtValue: TXT, publicKey: "Q", active: true });
         return { id: `${args.name}-id`, state };
       },
-      call: (args) => args.inputs,
+      call: (args) => (args.token.startsWith("cloudflare:") ? cf.call(args) : args.inputs),
     },
     "homelab-mail",
     "homelab",
@@ -37,15 +58,16 @@ async function build(
   );
   const recorder: pulumi.ResourceTransformation = (args) => {
     const deps = (args.opts.dependsOn ?? []) as pulumi.Resource[];
-    const names = (Array.isArray(deps) ? deps : [deps]).map(
-      (r) => (r as unknown as { __name: string }).__name,
-    );
+    const names = (Array.isArray(deps) ? deps : [deps])
+      .map((r) => (r as unknown as { __name?: string }).__name)
+      .filter((n): n is string => n !== undefined);
     seen.set(args.name, {
       type: args.type,
       name: args.name,
       inputs: {},
       dependsOn: names,
       protect: args.opts.protect,
+      ignoreChanges: args.opts.ignoreChanges,
     });
     return undefined;
   };
@@ -53,6 +75,9 @@ async function build(
   const chain = new MailChain("chain", { config }, { transformations: [recorder] });
   const steps = await new Promise<string[]>((resolve) => chain.pendingSteps.apply(resolve));
   await new Promise((r) => setTimeout(r, 100));
+  await cf.endRun();
+  if (cf.errors.length > 0) throw new Error(cf.errors.join("\n"));
+  await cf.close();
   return { seen: [...seen.values()], steps, mailRecords: chain.mailRecords };
 }
 
@@ -64,14 +89,17 @@ describe("MailChain", () => {
   let mailRecords: Record<string, { spf: string; dmarc: string }>;
   const ofType = (t: string) => seen.filter((r) => r.type === t);
   beforeAll(async () => {
-    ({ seen, steps, mailRecords } = await build(config()));
+    ({ seen, steps, mailRecords } = await build(config(), [
+      "lab-service-box@example.com",
+      "lab-personal-box@example.com",
+    ]));
   });
 
-  it("enables Email Routing once per zone, protected, after that zone's SPF record", () => {
+  it("enables Email Routing once per zone, protected, without a name, and never plans an update of it", () => {
     const routing = ofType("cloudflare:index/emailRoutingDns:EmailRoutingDns");
-    expect(routing.map((r) => [r.inputs.zoneId, r.protect, r.dependsOn])).toEqual([
-      ["00000000000000000000000000000001", true, ["chain-dns-example.net-spf"]],
-      ["00000000000000000000000000000002", true, ["chain-dns-example.org-spf"]],
+    expect(routing.map((r) => [r.inputs.zoneId, r.inputs.name, r.protect, r.ignoreChanges])).toEqual([
+      ["00000000000000000000000000000001", undefined, true, ["name", "subdomain"]],
+      ["00000000000000000000000000000002", undefined, true, ["name", "subdomain"]],
     ]);
   });
 
@@ -85,14 +113,14 @@ describe("MailChain", () => {
     for (const a of c.routing!.serviceAddresses) expect(forward[a]).toBe("lab-service-box@example.com");
     for (const a of c.routing!.personalAddresses) expect(forward[a]).toBe("lab-personal-box@example.com");
     expect(
-      ofType("cloudflare:index/emailRoutingAddress:EmailRoutingAddress")
+      ofType(DESTINATION)
         .map((r) => r.inputs.email)
         .sort(),
     ).toEqual(["lab-personal-box@example.com", "lab-service-box@example.com"]);
   });
 
   it("publishes per domain one DKIM TXT computed from the selector's output, one SPF and one DMARC", () => {
-    const txt = ofType("cloudflare:index/dnsRecord:DnsRecord");
+    const txt = ofType(TXT_RECORD);
     for (const domain of ["example.net", "example.org"]) {
       const records = txt.filter(
         (r) => r.inputs.name === domain || String(r.inputs.name).endsWith(`.${domain}`),
@@ -126,17 +154,24 @@ describe("MailChain", () => {
   });
 
   it("exports the SPF and DMARC values it publishes, for verify to compare with DNS", () => {
-    const spf = seen.find((r) => r.inputs.name === "example.net" && r.type.endsWith("DnsRecord"))!.inputs
-      .content;
+    const spf = seen.find((r) => r.inputs.name === "example.net" && r.type === TXT_RECORD)!.inputs.content;
     expect(`"${mailRecords["example.net"].spf}"`).toBe(spf);
     expect(mailRecords["example.org"].dmarc).toBe("v=DMARC1; p=none; rua=mailto:postmaster@example.org");
   });
 
-  it("reports unverified destinations as pending human steps", () => {
-    expect(steps).toEqual([
-      expect.stringMatching(/^verify lab-service-box@example\.com: open the link/),
+  it("has no pending step when both destinations are verified", () => {
+    expect(steps).toEqual([]);
+  });
+
+  it("reports unverified destinations as pending human steps, and declares no rule to them", async () => {
+    const fresh = await build(config());
+    expect(fresh.steps).toEqual([
       expect.stringMatching(/^verify lab-personal-box@example\.com: open the link/),
+      expect.stringMatching(/^verify lab-service-box@example\.com: open the link/),
     ]);
+    expect(fresh.seen.filter((r) => r.type === "cloudflare:index/emailRoutingRule:EmailRoutingRule")).toEqual(
+      [],
+    );
   });
 
   it("refuses an SPF record over the DNS-lookup limit in config validation, before any resource", () => {

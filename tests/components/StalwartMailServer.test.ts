@@ -65,7 +65,7 @@ async function build(stalwart: StalwartConfig, api: "rest" | "jmap" = "rest") {
 }
 
 const STALWART: StalwartConfig = {
-  endpoint: "http://192.0.2.20:8080",
+  endpoint: "https://192.0.2.20:443",
   username: "admin",
   imap: { host: "192.0.2.20", port: 993, security: "tls" },
   accounts: [
@@ -90,7 +90,7 @@ describe("StalwartMailServer", () => {
     ]);
     const noreply = principals.find((p) => p.name === "lab-account-noreply")!;
     expect(noreply.inputs).toMatchObject({
-      endpoint: "http://192.0.2.20:8080",
+      endpoint: "https://192.0.2.20:443",
       emails: STALWART.accounts[0].emails,
       roles: ["user"],
       quota: 0,
@@ -121,5 +121,21 @@ describe("StalwartMailServer", () => {
   it("puts no credential in any input", async () => {
     const { seen } = await build(STALWART);
     expect(JSON.stringify(seen.map((s) => s.inputs))).not.toMatch(/password|secret/i);
+  });
+
+  it("warns on every run that acknowledged plain http crosses the network, and not for https or loopback (issue 14)", async () => {
+    const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue();
+    const plain = () => warn.mock.calls.filter(([m]) => /plain http/.test(String(m)));
+    try {
+      await build({ ...STALWART, endpoint: "http://192.0.2.20:8080", allowPlainHttp: true });
+      expect(plain()).toHaveLength(1);
+      expect(String(plain()[0][0])).toMatch(/allowPlainHttp.*HTTPS listener.*tlsFingerprint/);
+      warn.mockClear();
+      await build({ ...STALWART, endpoint: "https://192.0.2.20:443" });
+      await build({ ...STALWART, endpoint: "http://127.0.0.1:8080" });
+      expect(plain()).toHaveLength(0);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -1,8 +1,12 @@
 /**
  * Runs the program (index.ts) under Pulumi's mock runtime with a given stack config and records
- * every resource it registers, by type and name.
+ * every resource it registers, by type and name. Cloudflare resources and invokes go to a Cloudflare
+ * stand-in through CloudflareMockEngine (./cloudflareMock.ts): the one given, which keeps its state
+ * across runs like a stack, or a fresh one per run with the config's account and zones.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { ModelOptions } from "../servers/cloudflare/model";
+import { CloudflareMockEngine } from "./cloudflareMock";
 
 export interface Registered {
   readonly type: string;
@@ -13,15 +17,51 @@ export interface Registered {
 /** The exports (stack outputs) of the latest runProgram. */
 export const lastRun: { exports: Record<string, unknown> } = { exports: {} };
 
+export interface RunOptions {
+  /** The stack's Cloudflare; default a fresh stand-in holding the config's account and zones. */
+  readonly cloudflare?: CloudflareMockEngine;
+  /** `pulumi preview` instead of `pulumi up`. */
+  readonly preview?: boolean;
+  /** The DKIM TXT value PMG's selector reports (default a short test key). */
+  readonly dkimTxtValue?: string;
+}
+
+/** A fresh stand-in with the account and zones the config names. */
+export function cloudflareFor(
+  config: Record<string, unknown>,
+  adoptExisting = false,
+  model: ModelOptions = {},
+): Promise<CloudflareMockEngine> {
+  const domains = (config.domains ?? []) as { name: string; cloudflareZoneId: string }[];
+  return CloudflareMockEngine.start(
+    {
+      accountId: config.cloudflareAccountId as string | undefined,
+      zones: domains.map((d) => d.name),
+      zoneIds: domains.map((d) => d.cloudflareZoneId),
+      ...model,
+    },
+    adoptExisting,
+  );
+}
+
+/** An output's value; in a preview, unknown parts resolve too (as Pulumi's internal unknown marker). */
+export function settle(o: unknown): Promise<unknown> {
+  return (pulumi.output(o) as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(true);
+}
+
 export async function runProgram(
   config: Record<string, unknown>,
   secrets: Record<string, string>,
+  opts: RunOptions = {},
 ): Promise<Registered[]> {
   const registered: Registered[] = [];
+  const cloudflare = opts.cloudflare ?? (await cloudflareFor(config));
+  await cloudflare.beginRun(opts.preview === true);
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
+      async newResource(args) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        if (cloudflare.handles(args.type)) return cloudflare.newResource(args);
         const state = { ...args.inputs };
         if (args.type.endsWith(":StalwartPrincipal") && args.inputs.type === "individual") {
           Object.assign(state, {
@@ -32,17 +72,17 @@ export async function runProgram(
         if (args.type.endsWith("PmgDkimSelector")) {
           Object.assign(state, {
             publicKey: "MIIBIjANBg",
-            txtValue: "v=DKIM1; h=sha256; k=rsa; p=MIIBIjANBg",
+            txtValue: opts.dkimTxtValue ?? "v=DKIM1; h=sha256; k=rsa; p=MIIBIjANBg",
             active: true,
           });
         }
         return { id: `${args.name}-id`, state };
       },
-      call: (args) => args.inputs,
+      call: (args) => (args.token.startsWith("cloudflare:") ? cloudflare.call(args) : args.inputs),
     },
     "homelab-mail",
     "homelab",
-    false,
+    opts.preview === true,
   );
   const all: Record<string, string> = {};
   for (const [k, v] of Object.entries(config))
@@ -59,10 +99,10 @@ export async function runProgram(
   lastRun.exports = program.exports;
   // Let every registration and apply settle.
   await new Promise((r) => setTimeout(r, 50));
-  await Promise.all(
-    Object.values(program.exports).map(
-      (o) => new Promise((resolve) => (pulumi.output(o) as pulumi.Output<unknown>).apply(resolve)),
-    ),
-  );
+  // `promise(true)`: in a preview, unknown values resolve too (apply would never run for them).
+  await Promise.all(Object.values(program.exports).map((o) => settle(o)));
+  await new Promise((r) => setTimeout(r, 50));
+  await cloudflare.endRun();
+  if (!opts.cloudflare) await cloudflare.close();
   return registered;
 }

@@ -119,4 +119,9 @@ export const CASES: HostileCase[] = [
   { category: "endpoint", path: "pmg.endpoint", value: "file:///etc/passwd" },
   { category: "endpoint", path: "pmg.tlsFingerprint", value: "AA:BB" },
   { category: "endpoint", path: "pmg.ssh.hostKey", value: "ssh-ed25519 AAAA... root@pmg; echo" },
+  // Stalwart over plain http off loopback, without homelab-mail:stalwart.allowPlainHttp (issue 14, item 3)
+  { category: "endpoint", path: "stalwart.endpoint", value: "http://192.0.2.20:8080" },
+  { category: "endpoint", path: "stalwart.endpoint", value: "http://mail.lab.example.net:8080" },
+  { category: "endpoint", path: "stalwart.endpoint", value: "http://[2001:db8::20]:8080" },
+  { category: "endpoint", path: "stalwart.allowPlainHttp", value: "yes" },
 ];

@@ -74,6 +74,13 @@ export const STALWART_CASES: ResourceCase[] = [
     "endpoint",
   ],
   ["stalwart:StalwartPrincipal", { ...ACCOUNT, password: "hunter2" }, "password"],
+  // Plain http off loopback: the stack config does not acknowledge it (issue 14, item 3).
+  ["stalwart:StalwartPrincipal", { ...ACCOUNT, endpoint: "http://192.0.2.20:8080" }, "endpoint"],
+  [
+    "stalwart:StalwartPrincipal",
+    { type: "domain", name: "example.net", endpoint: "http://10.0.0.5" },
+    "endpoint",
+  ],
 ];
 
 export const UNIFI_CASES: ResourceCase[] = [

@@ -53,7 +53,7 @@ describe("validateConfig: homelab-mail:unifi", () => {
 
   it("puts the defaults in another zone, and makes AAAA records for IPv6 hosts", () => {
     const raw = example({ ...CONSOLE, zone: "Lab.Example.Net" });
-    raw.stalwart = { ...(raw.stalwart as object), endpoint: "http://[2001:DB8::20]:8080" };
+    raw.stalwart = { ...(raw.stalwart as object), endpoint: "https://[2001:DB8::20]:443" };
     raw.pmg = { ...(raw.pmg as object), transport: { host: "192.0.2.20", port: 25 } };
     expect(validateConfig(raw, ALL).unifi?.records).toEqual([
       { name: "pmg.lab.example.net", type: "A", value: "192.0.2.10" },

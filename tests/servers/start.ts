@@ -3,6 +3,8 @@
 //   npm run test-server -- unifi [--port N] [--version 10.1.78] [--v2-put false] [--login-limit N]  (adds "apiKey", "version")
 //   npm run test-server -- stalwart [--api rest|jmap] [--port N] [--version 0.15.5]  (plain HTTP; adds "api", "version", "apiKey")
 //   npm run test-server -- pmghost [--port N]  (real sshd, needs root; adds "hostKey", "privateKey", "root")
+//   npm run test-server -- cloudflare [--port N] [--apex-name accept|refuse] [--spf-on-enable replace|add|keep]
+//     (prints {"url" (ending /client/v4),"apiToken","fingerprint","accountId","zoneIds"} instead)
 // Prints exactly one JSON line {"url","username","password","fingerprint"} (test-only credentials
 // generated at start) and serves until killed (SIGINT/SIGTERM).
 import { randomBytes } from "node:crypto";
@@ -10,9 +12,10 @@ import { startPmgServer } from "./pmg/server";
 import { startUnifiStandalone } from "./unifi/standalone";
 import { startStalwartStandalone } from "./stalwart/standalone";
 import { startPmgHostStandalone } from "./pmghost/standalone";
+import { startCloudflareStandalone } from "./cloudflare/standalone";
 
 interface Started {
-  info: { url: string; username: string; password: string; fingerprint: string; [more: string]: unknown };
+  info: { url: string; fingerprint: string; [more: string]: unknown };
   close(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ const STARTERS: Record<string, Starter> = {
   unifi: startUnifiStandalone,
   stalwart: startStalwartStandalone,
   pmghost: startPmgHostStandalone,
+  cloudflare: startCloudflareStandalone,
 };
 
 function parseArgs(argv: string[]): { system?: string; flags: Map<string, string> } {

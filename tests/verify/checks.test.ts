@@ -23,7 +23,7 @@ describe("evaluateSpf", () => {
     });
     const two = evaluateSpf("example.net", [SPF, "v=spf1 include:_spf.mx.cloudflare.net ~all"]);
     expect(two).toMatchObject({ status: "fail", detail: expect.stringContaining("2 SPF records") });
-    expect(two.fix).toMatch(/spfRecordId/);
+    expect(two.fix).toMatch(/takes over the others at the apex/);
   });
 
   it("fails when Email Routing's or Google's include is missing, even without an expected value", () => {

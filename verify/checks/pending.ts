@@ -11,6 +11,6 @@ export const pendingSteps: Check = async (ctx) =>
     warn(
       `pending:${i + 1}`,
       `pending human step: ${step}`,
-      "only a person can do this; `pulumi up --refresh` then clears it",
+      "only a person can do this; the next `pulumi up` reads it from Cloudflare, clears the step and creates what waited for it",
     ),
   );

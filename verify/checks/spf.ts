@@ -37,14 +37,14 @@ export function evaluateSpf(domain: string, txt: string[], expected?: string): C
     return fail(
       id,
       `DNS serves no SPF record at ${domain}`,
-      "run pulumi up: it creates the apex SPF record (before Email Routing, so Cloudflare adds none of its own)",
+      "run pulumi up: it writes the apex SPF record (after enabling Email Routing, taking over whatever the enable wrote)",
     );
   }
   if (records.length > 1) {
     return fail(
       id,
       `DNS serves ${records.length} SPF records at ${domain}, so receivers answer permerror (RFC 7208 §4.5): ${records.map((r) => JSON.stringify(r)).join(", ")}`,
-      "delete all but the one this stack manages; if Cloudflare Email Routing added its own, give that record's id as homelab-mail:domains[].spfRecordId and run pulumi up",
+      "run pulumi up: the stack's SPF record takes over the others at the apex and removes them (one it does not cover is refused unless homelab-mail:adoptExisting is true)",
     );
   }
   const value = records[0];

@@ -1,7 +1,7 @@
 import { parseStalwartSettings } from "../../../providers/stalwart/settings";
 
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
-const STALWART = JSON.stringify({ endpoint: "http://192.0.2.20:8080", username: "admin" });
+const STALWART = JSON.stringify({ endpoint: "https://192.0.2.20:443", username: "admin" });
 
 describe("parseStalwartSettings", () => {
   it("is undefined when homelab-mail:stalwart is not set", () => {
@@ -17,7 +17,7 @@ describe("parseStalwartSettings", () => {
       }),
     );
     expect(s).toMatchObject({
-      endpoint: "http://192.0.2.20:8080",
+      endpoint: "https://192.0.2.20:443",
       username: "admin",
       password: "admin-secret",
       accountPasswords: { noreply: "Velvet-Harbor-71-Quince" },
@@ -42,5 +42,21 @@ describe("parseStalwartSettings", () => {
     expect(read).toThrow(
       /stalwart\.endpoint is missing.*stalwart\.username is missing.*stalwartPassword is not set.*stalwartAccountPasswords\.ti must be a password of 8 to 128 bytes/,
     );
+  });
+
+  it("refuses plain http off loopback unless homelab-mail:stalwart.allowPlainHttp acknowledges it (issue 14)", () => {
+    const read = (stalwart: Record<string, unknown>) =>
+      parseStalwartSettings(
+        config({
+          "homelab-mail:stalwart": JSON.stringify({ username: "admin", ...stalwart }),
+          "homelab-mail:stalwartPassword": "admin-secret",
+        }),
+      );
+    expect(() => read({ endpoint: "http://192.0.2.20:8080" })).toThrow(
+      /homelab-mail:stalwart\.endpoint uses plain http to 192\.0\.2\.20.*https:\/\/192\.0\.2\.20:443.*tlsFingerprint.*allowPlainHttp/,
+    );
+    expect(read({ endpoint: "http://192.0.2.20:8080", allowPlainHttp: true })?.allowPlainHttp).toBe(true);
+    for (const endpoint of ["http://127.0.0.1:8080", "http://[::1]:8080", "http://localhost:8080"])
+      expect(read({ endpoint })?.endpoint).toBe(endpoint);
   });
 });

@@ -15,6 +15,8 @@ export interface Caller {
   readonly admin: boolean;
   /** Holds `authenticate` (the user role grants it; no roles at all do not). */
   readonly authenticate: boolean;
+  /** A non-admin's permissions (≤0.15 kebab-case names), from its roles and enabledPermissions. */
+  readonly permissions?: ReadonlySet<string>;
 }
 
 /** What each generation's store answers for Basic credentials of a directory user. */
@@ -55,6 +57,7 @@ export function authenticate(
   header: string | undefined,
   cfg: AuthConfig,
   dir: Directory,
+  onApi = true,
 ): AuthResult {
   const fail = (challenge: boolean): AuthResult => ({
     ok: false,
@@ -66,6 +69,10 @@ export function authenticate(
   if (!m) return fail(true);
   const scheme = m[1].toLowerCase();
   if (scheme === "bearer") {
+    // ≤0.15 decodes `api_<base64(name:secret)>` only on /api (allow_api_access, crates/http/src/auth/
+    // authenticate.rs:162-171 at v0.15.5; request.rs passes true only for "api", :392): elsewhere it is
+    // an OAuth token that does not exist.
+    if (gen === "rest" && !onApi && m[2].startsWith("api_")) return fail(false);
     if (cfg.apiKeys.has(`Bearer ${m[2]}`))
       return { ok: true, caller: { name: "api-key", id: ADMIN_ID[gen], admin: true, authenticate: true } };
     return fail(false);

@@ -15,6 +15,7 @@
 // s.clearFaults() only the faults.
 import { randomBytes } from "node:crypto";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { authenticate, type AuthConfig, type Caller, type Generation } from "./auth";
 import { bump, Faults, newCounters, type Counters, type FailStatus } from "./faults";
@@ -23,6 +24,7 @@ import { apiRemnant, handleJmap, session } from "./jmap/routes";
 import { JmapStore } from "./jmap/store";
 import { RestDirectory } from "./rest/directory";
 import { handleRest, restRoute } from "./rest/routes";
+import { selfSignedCertificate } from "../tls";
 
 export interface StalwartServerOptions {
   api?: Generation;
@@ -33,6 +35,8 @@ export interface StalwartServerOptions {
   password?: string;
   /** Delay of every 401 (0.16 waits 50-500 ms at random). Default 0. */
   authFailureDelayMs?: number;
+  /** Serve HTTPS with a self-signed certificate, as Stalwart's HTTPS listener does out of the box. */
+  tls?: boolean;
 }
 
 export interface StalwartTestServer {
@@ -42,6 +46,8 @@ export interface StalwartTestServer {
   readonly username: string;
   password: string;
   readonly apiKey: string;
+  /** SHA-256 fingerprint of the certificate (`tls: true`), else "". */
+  readonly fingerprint: string;
   readonly counters: Counters;
   readonly rest: RestDirectory;
   readonly jmap: JmapStore;
@@ -86,8 +92,11 @@ export async function startStalwartServer(opts: StalwartServerOptions = {}): Pro
   };
   let publicUrl = "";
 
-  const login = async (header: string | undefined): Promise<{ caller?: Caller; reply?: Reply }> => {
-    const r = authenticate(api, header, auth, api === "rest" ? rest : jmap);
+  const login = async (
+    header: string | undefined,
+    onApi = false,
+  ): Promise<{ caller?: Caller; reply?: Reply }> => {
+    const r = authenticate(api, header, auth, api === "rest" ? rest : jmap, onApi);
     if (r.ok) {
       counters.logins++;
       return { caller: r.caller };
@@ -105,7 +114,7 @@ export async function startStalwartServer(opts: StalwartServerOptions = {}): Pro
     if (api === "rest" && path.startsWith("/api/")) {
       if (method === "OPTIONS") return { status: 204 };
       bump(counters.requestsByRoute, restRoute(method, path) ?? `${method} ${path}`);
-      const { caller, reply } = await login(req.headers.authorization);
+      const { caller, reply } = await login(req.headers.authorization, true);
       if (!caller) return reply!;
       if (!caller.authenticate) return forbidden();
       let body: unknown;
@@ -157,7 +166,8 @@ export async function startStalwartServer(opts: StalwartServerOptions = {}): Pro
     return notFound();
   }
 
-  const server = http.createServer((req, res) => {
+  const cert = opts.tls ? selfSignedCertificate("stalwart.lab.example.net") : undefined;
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     counters.requests++;
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -186,11 +196,14 @@ export async function startStalwartServer(opts: StalwartServerOptions = {}): Pro
         res.writeHead(500, { "content-type": "text/plain" }).end(`stand-in bug: ${String(e)}`);
       });
     });
-  });
+  };
+  const server = cert
+    ? https.createServer({ key: cert.keyPem, cert: cert.certPem }, handler)
+    : http.createServer(handler);
   server.on("connection", () => counters.tcpConnections++);
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  publicUrl = `http://127.0.0.1:${port}`;
+  publicUrl = `${cert ? "https" : "http"}://127.0.0.1:${port}`;
 
   return {
     url: publicUrl,
@@ -204,6 +217,7 @@ export async function startStalwartServer(opts: StalwartServerOptions = {}): Pro
       auth.admin.password = p;
     },
     apiKey,
+    fingerprint: cert?.fingerprint ?? "",
     get counters() {
       return counters;
     },

@@ -11,10 +11,19 @@ import {
   primaryKeyViolation,
   required,
 } from "./errors";
+import type { Caller } from "../auth";
+import { SetError } from "./errors";
 import { decodeId, encodeId } from "./ids";
 import type { Kind, Wire } from "./kind";
 import { toArray } from "./patch";
-import { now, type AccountRecord, type Alias, type Credential, type JmapStore } from "./store";
+import {
+  now,
+  USER_ROLE_PERMISSIONS_16,
+  type AccountRecord,
+  type Alias,
+  type Credential,
+  type JmapStore,
+} from "./store";
 import { isPrehashed, passwordProblem, sanitizeLocal } from "./validate";
 
 const MASK = "****";
@@ -62,6 +71,26 @@ function credentials(w: Wire, existing?: AccountRecord): Credential[] {
   if (out.filter((c) => c["@type"] === "Password").length > 1)
     throw invalidProperties("Only one password credential is allowed.", ["credentials"]);
   return out;
+}
+
+/**
+ * A caller may give an account only permissions it holds itself (`can_set_permissions`,
+ * crates/common/src/auth/permissions.rs:107-159; the SetError of crates/jmap/src/registry/mapping/
+ * principal.rs:257-263 and 490-507 at d72608f3: forbidden, at most five names, then "and N more").
+ */
+export function checkGrant(caller: Caller | undefined, w: Wire): void {
+  if (!caller || caller.admin || w["@type"] !== "User") return;
+  const roles = (w.roles ?? {}) as Wire;
+  const granted =
+    roles["@type"] === "User" ? USER_ROLE_PERMISSIONS_16 : roles["@type"] === "Admin" ? ["*"] : [];
+  const missing = granted.filter((p) => !caller.permissions?.has(p));
+  if (missing.length === 0) return;
+  const named =
+    missing.slice(0, 5).join(", ") + (missing.length > 5 ? ` and ${missing.length - 5} more` : "");
+  throw new SetError({
+    type: "forbidden",
+    description: `You are not authorized to grant permissions: ${named}`,
+  });
 }
 
 export const AccountKind: Kind<AccountRecord> = {

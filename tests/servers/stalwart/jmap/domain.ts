@@ -99,11 +99,14 @@ export const DomainKind: Kind<DomainRecord> = {
       if (w[k] !== null && typeof w[k] !== "string") throw invalidValue(k);
     for (const k of ["logo", "memberTenantId", "directoryId"])
       if (w[k] !== null && w[k] !== undefined) throw invalidValue(k);
+    // The name against other names and aliases, then each alias (crates/jmap/src/registry/mapping/
+    // domain.rs:64-97 at d72608f3, 0.16.18): the property named is the one that collided.
     for (const other of s.domains.values()) {
       if (other.id === id) continue;
       const taken = [other.name, ...other.aliases];
-      if ([name, ...aliases].some((n) => taken.includes(n)))
-        throw primaryKeyViolation("name", "Domain", encodeId(other.id));
+      if (taken.includes(name)) throw primaryKeyViolation("name", "Domain", encodeId(other.id));
+      if (aliases.some((n) => taken.includes(n)))
+        throw primaryKeyViolation("aliases", "Domain", encodeId(other.id));
     }
     const automatic = (w.dkimManagement as Wire)["@type"] === "Automatic";
     return {

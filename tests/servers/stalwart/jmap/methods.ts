@@ -6,6 +6,8 @@ import { MethodError, notFound, SetError } from "./errors";
 import { decodeId, encodeId } from "./ids";
 import type { Kind, Wire } from "./kind";
 import { applyPatch, checkKey } from "./patch";
+import type { Caller } from "../auth";
+import { checkGrant } from "./account";
 import type { JmapStore } from "./store";
 
 export interface CallContext {
@@ -14,6 +16,8 @@ export interface CallContext {
   /** Creation ids of this request, for `#cid` references. */
   created: Map<string, string>;
   onDestroy(): void;
+  /** Who calls: a non-admin may only grant what it holds itself. */
+  caller?: Caller;
 }
 
 const MAX_GET = 500;
@@ -117,11 +121,9 @@ export function set<R extends { id: number }>(kind: Kind<R>, ctx: CallContext, a
   for (const [cid, obj] of Object.entries(create)) {
     try {
       for (const k of Object.keys(obj ?? {})) checkKey(kind.shape, k);
-      const r = kind.build(
-        ctx.store,
-        { ...kind.defaults(), ...(resolveRefs(obj, ctx.created) as Wire) },
-        ctx.store.peekId(kind.name),
-      );
+      const wire = { ...kind.defaults(), ...(resolveRefs(obj, ctx.created) as Wire) };
+      const r = kind.build(ctx.store, wire, ctx.store.peekId(kind.name));
+      if (kind.name === "Account") checkGrant(ctx.caller, wire);
       const id = ctx.store.newId(kind.name);
       map.set(id, r);
       ctx.created.set(cid, encodeId(id));

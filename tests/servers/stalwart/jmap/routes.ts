@@ -135,6 +135,7 @@ export function handleJmap(ctx: EnvelopeContext, contentType: string | undefined
     accountId: ctx.caller.id,
     created: new Map(),
     onDestroy: ctx.onDestroy,
+    caller: ctx.caller,
   };
   const responses: [string, Wire, string][] = [];
   for (const [name, args, id] of calls as [string, Wire, string][]) {
@@ -165,7 +166,16 @@ function call(ctx: EnvelopeContext, callCtx: CallContext, name: string, args: Wi
     throw new MethodError("forbidden", `You are not an owner of account ${args.accountId}`);
   }
   const op = m[2];
-  if (!ctx.caller.admin) {
+  // Per object and operation: sysAccountGet, sysDomainCreate, ... (crates/registry/src/schema/enums.rs).
+  const need =
+    op === "set"
+      ? [
+          ...(Object.keys((args.create ?? {}) as Wire).length > 0 ? ["Create"] : []),
+          ...(Object.keys((args.update ?? {}) as Wire).length > 0 ? ["Update"] : []),
+          ...((args.destroy as unknown[] | undefined)?.length ? ["Destroy"] : []),
+        ]
+      : [op === "get" ? "Get" : "Query"];
+  if (!ctx.caller.admin && !need.every((n) => ctx.caller.permissions?.has(`sys${m[1]}${n}`))) {
     throw new MethodError(
       "forbidden",
       op === "set"

@@ -60,6 +60,18 @@ export interface AccountRecord {
   encryptionAtRest: Record<string, unknown>;
 }
 
+/**
+ * Some of what 0.16's default User role grants (camelCase names, crates/registry/src/schema/
+ * enums_impl.rs): enough to tell a caller holding them all from one that does not.
+ */
+export const USER_ROLE_PERMISSIONS_16 = [
+  "authenticate",
+  "emailSend",
+  "emailReceive",
+  "imapAuthenticate",
+  "jmapEmailGet",
+];
+
 export const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 
 export class JmapStore implements Directory {
@@ -71,6 +83,26 @@ export class JmapStore implements Directory {
 
   newId(type: "Domain" | "Account"): number {
     return this.next[type]++;
+  }
+
+  /** Recovery mode's `restore-<id>` creates keep the old id (migrate_v016.py): later creates come after it. */
+  reserveId(type: "Domain" | "Account", id: number): void {
+    this.next[type] = Math.max(this.next[type], id + 1);
+  }
+
+  /**
+   * Mail held on disk that the usage counter does not count: after the 0.15 -> 0.16 migration every
+   * counter is zero (UPGRADING/v0_16.md, "Disk quotas" in Step 2) until "Recalculate disk quotas" runs.
+   */
+  readonly uncounted = new Map<number, number>();
+
+  /** The "Recalculate disk quotas" task (UPGRADING/v0_16.md Step 4): counters match the disk again. */
+  recalculateDiskQuotas(): void {
+    for (const [id, bytes] of this.uncounted) {
+      const a = this.accounts.get(id);
+      if (a) a.usedDiskQuota += bytes;
+    }
+    this.uncounted.clear();
   }
 
   /** The id the next create of `type` gets. */
@@ -108,12 +140,22 @@ export class JmapStore implements Directory {
     const password = a?.credentials.find((c) => c["@type"] === "Password");
     if (!a || !password || verifyPassword(secret, password.secret) !== true) return undefined;
     const admin = a.roles["@type"] === "Admin";
-    return { name: address, id: encodeId(a.id), admin, authenticate: true };
+    // Permissions `Merge`d into the account's own, plus the User role's (jmap-0.16.md §4).
+    const merged =
+      a.permissions["@type"] === "Merge"
+        ? Object.keys((a.permissions.enabledPermissions ?? {}) as object)
+        : [];
+    const permissions = new Set([
+      ...merged,
+      ...(a.roles["@type"] === "User" ? USER_ROLE_PERMISSIONS_16 : []),
+    ]);
+    return { name: address, id: encodeId(a.id), admin, authenticate: true, permissions };
   }
 
   clear(): void {
     this.domains.clear();
     this.accounts.clear();
+    this.uncounted.clear();
     this.next = { Domain: 1, Account: 1 };
     this.defaultDomainId = undefined;
   }

@@ -1,13 +1,32 @@
 // POST /api/principal: the checks of `create_principal` in the order Stalwart ≤0.15 runs them; the
 // first failure wins and nothing is written (README §5).
-import { blank, type Principal, type RestDirectory } from "./directory";
-import { fieldAlreadyExists, fieldMissing, unsupported } from "./errors";
+import type { Caller } from "../auth";
+import { blank, USER_ROLE_PERMISSIONS, type Principal, type RestDirectory } from "./directory";
+import { fieldAlreadyExists, fieldMissing, other, unsupported } from "./errors";
 import { parsePrincipal } from "./serde";
 import { checkEmail, checkMembership, checkPermission } from "./validate";
 
-export function createPrincipal(dir: RestDirectory, body: unknown): number {
+export function createPrincipal(dir: RestDirectory, body: unknown, caller?: Caller): number {
   const input = parsePrincipal(body);
   if (input.type === "tenant" || input.tenant !== undefined) throw unsupported("Enterprise feature");
+  // The caller must hold every permission of each role it grants (crates/http/src/management/
+  // principal.rs:136-160 at v0.15.5): `other`, "Invalid role", before any name check.
+  if (caller && !caller.admin) {
+    for (const role of input.roles) {
+      const name = role.toLowerCase();
+      const custom = dir.byName(name);
+      const grants =
+        name === "user"
+          ? USER_ROLE_PERMISSIONS
+          : name === "admin" || name === "tenant-admin"
+            ? undefined
+            : custom?.type === "role"
+              ? custom.enabledPermissions
+              : [];
+      if (!grants || grants.some((x) => !caller.permissions?.has(x)))
+        throw other("Invalid role", `Your account cannot grant the ${JSON.stringify(name)} role`);
+    }
+  }
   const name = (input.name ?? "").toLowerCase();
   if (name === "") throw fieldMissing("name");
   if (dir.byName(name)) throw fieldAlreadyExists("name", name);

@@ -20,6 +20,21 @@ export const TYPES = [
 export type PType = (typeof TYPES)[number];
 export const BUILTIN_ROLES = ["user", "admin", "tenant-admin"];
 
+/**
+ * Some of what the built-in `user` role grants (crates/common/src/auth/roles.rs:181-192 at v0.15.5:
+ * every permission whose `is_user_permission()` is true): enough to tell a caller that holds them
+ * all from one that does not. No management permission is among them.
+ */
+export const USER_ROLE_PERMISSIONS = [
+  "authenticate",
+  "authenticate-oauth",
+  "email-send",
+  "email-receive",
+  "imap-authenticate",
+  "manage-encryption",
+  "manage-passwords",
+];
+
 export interface Principal {
   id: number;
   type: PType;
@@ -110,7 +125,18 @@ export class RestDirectory implements Directory {
     });
     if (!ok) return undefined;
     const admin = p.roles.includes("admin");
-    return { name: p.name, id: String(p.id), admin, authenticate: admin || p.roles.includes("user") };
+    const permissions = new Set([
+      ...p.enabledPermissions,
+      ...(p.roles.includes("user") ? USER_ROLE_PERMISSIONS : []),
+      ...p.roles.flatMap((r) => (this.byName(r)?.type === "role" ? this.byName(r)!.enabledPermissions : [])),
+    ]);
+    return {
+      name: p.name,
+      id: String(p.id),
+      admin,
+      authenticate: admin || permissions.has("authenticate"),
+      permissions,
+    };
   }
 
   /** GET's view of a principal (`map_principal`): empty fields omitted, aliases sorted. */

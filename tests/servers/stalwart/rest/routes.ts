@@ -40,15 +40,17 @@ export function handleRest(
 ): Reply {
   const route = restRoute(method, path);
   if (!route) return routeNotFound();
-  // Management needs permissions the user role does not grant (individual-create, ...).
-  if (route !== "POST /api/oauth" && !ctx.caller.admin) return forbidden();
+  // Management needs permissions the user role does not grant, per principal type (individual-create,
+  // domain-get, ...: crates/http/src/management/principal.rs:88-98 at v0.15.5).
+  if (route !== "POST /api/oauth" && !ctx.caller.admin && !permitted(ctx, route, path, query, body))
+    return forbidden();
   try {
     const name = decodeURIComponent(path.split("/").pop() ?? "");
     switch (route) {
       case "GET /api/principal":
         return ok(list(ctx.dir, query));
       case "POST /api/principal":
-        return ok(createPrincipal(ctx.dir, body));
+        return ok(createPrincipal(ctx.dir, body, ctx.caller));
       case "DELETE /api/principal":
         return bulkDelete(ctx, query);
       case "GET /api/principal/{name}": {
@@ -84,6 +86,52 @@ export function handleRest(
     if (e instanceof BadRequest || e instanceof URIError) return invalidParameters();
     throw e;
   }
+}
+
+/** The ≤0.15 permission prefix of each principal type (crates/directory/src/lib.rs `Permission`). */
+const PREFIX: Record<string, string> = {
+  individual: "individual",
+  group: "group",
+  list: "mailing-list",
+  domain: "domain",
+  tenant: "tenant",
+  role: "role",
+};
+
+/** Whether a non-admin caller holds the permission the route needs for the principal type concerned. */
+function permitted(
+  ctx: RestContext,
+  route: string,
+  path: string,
+  q: URLSearchParams,
+  body: unknown,
+): boolean {
+  const has = (type: string, op: string) =>
+    ctx.caller.permissions?.has(`${PREFIX[type] ?? "principal"}-${op}`);
+  if (route === "GET /api/principal") {
+    const asked = (q.get("types") ?? q.get("type") ?? "")
+      .split(",")
+      .filter((t) => TYPES.includes(t as never));
+    return (asked.length > 0 ? asked : [...TYPES]).every((t) => has(t, "list"));
+  }
+  if (route === "POST /api/principal") {
+    const type = (body as { type?: unknown } | undefined)?.type;
+    return has(typeof type === "string" ? type : "individual", "create") === true;
+  }
+  const op = {
+    "GET /api/principal/{name}": "get",
+    "PATCH /api/principal/{name}": "update",
+    "DELETE /api/principal/{name}": "delete",
+  }[route];
+  if (!op) return false;
+  let target;
+  try {
+    target = ctx.dir.byName(decodeURIComponent(path.split("/").pop() ?? "").toLowerCase());
+  } catch {
+    return false;
+  }
+  // Unknown names get past to notFound, as the real handler looks the principal up first.
+  return !target || has(target.type, op) === true;
 }
 
 function list(dir: RestDirectory, q: URLSearchParams): { items: unknown[]; total: number } {
@@ -139,7 +187,10 @@ function oauth(ctx: RestContext, body: unknown): Reply {
   const permissions = ctx.caller.admin
     ? ["individual-list", "individual-create", "domain-create", "authenticate", "authenticate-oauth"]
     : ["authenticate"];
-  // `version` exists since 0.11.0.
+  const code = randomBytes(30).toString("base64url");
+  // ≤0.9 answers is_admin and no version (crates/jmap/src/auth/oauth/auth.rs:91-97 at v0.9.4); 0.10
+  // answers permissions, still no version (:134-140 at v0.10.7); `version` exists since 0.11.0 (:134-141).
+  if (/^0\.[0-9]\./.test(ctx.version)) return ok({ code, is_admin: ctx.caller.admin, is_enterprise: false });
   const version = /^0\.10\./.test(ctx.version) ? {} : { version: ctx.version };
-  return ok({ code: randomBytes(30).toString("base64url"), permissions, ...version, isEnterprise: false });
+  return ok({ code, permissions, ...version, isEnterprise: false });
 }
