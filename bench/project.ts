@@ -16,8 +16,13 @@ export class ProjectDeployment {
   ) {}
 
   /** A new provider host, configured, with its providers compiled (a check: no request) before any timing. */
+  /** Milliseconds from the host announcing its port (when the engine can first call) to its first answer. */
+  firstCallMs = 0;
+
   static async start(texts: Promise<Record<string, string>>, info: ServerInfo): Promise<ProjectDeployment> {
+    const serialized = await texts;
     const host = await startProviderHost();
+    const t = performance.now();
     try {
       const config = {
         "homelab-mail:pmg": JSON.stringify({
@@ -35,9 +40,11 @@ export class ProjectDeployment {
       await host.configure(config, {
         secretKeys: ["homelab-mail:pmgPassword", "homelab-mail:stalwartPassword"],
       });
-      const engine = new Engine(host, await texts);
+      const engine = new Engine(host, serialized);
       await engine.check("pmg:PmgSmarthost", { endpoint: info.pmg.endpoint, host: "smtp.gmail.com" });
-      return new ProjectDeployment(host, engine);
+      const d = new ProjectDeployment(host, engine);
+      d.firstCallMs = Math.round(performance.now() - t);
+      return d;
     } catch (e) {
       await host.close();
       throw e;

@@ -5,14 +5,15 @@ export type Client = "project" | "naive-parallel" | "by-hand";
 export const CLIENTS: Client[] = ["project", "naive-parallel", "by-hand"];
 
 export interface Row {
-  readonly system: System;
+  /** `host`: the provider host's start (phase `start`: wallMs from its port announced to its first answer). */
+  readonly system: System | "host";
   readonly api: Api | null;
   /** Accounts (Stalwart, plus their one domain) or mission objects (PMG). */
   readonly n: number;
-  readonly phase: Phase;
+  readonly phase: Phase | "start";
   readonly client: Client;
   readonly wallMs: number;
-  /** RTT × requests on the critical path / parallelism: see floorOfLevel. */
+  /** RTT × ceil(least requests / parallelism), summed over the phase's levels: see floorOfLevel. */
   readonly floorMs: number;
   /** As the stand-in counted them. */
   readonly requests: number;
@@ -21,18 +22,16 @@ export interface Row {
   readonly peakRssMb: number | null;
 }
 
+/** The least requests per object a phase needs (issue 15): one to create or read, two to delete (check, then delete). */
+export const LEAST_PER_OBJECT: Record<Phase, number> = { deploy: 1, refresh: 1, destroy: 2 };
+
 /**
- * The least time one level can take, each request costing at least one RTT: at most `parallelism`
- * requests are in flight (the engine runs that many resources, each making its requests one after
- * another), and the level lasts at least as long as its average resource's chain of requests.
+ * The least time one level can take on an API without batching: every request costs at least one
+ * RTT and at most `parallelism` are in flight, so RTT × ceil(least requests / parallelism). A client
+ * that batches (the project on JMAP) can go below it.
  */
-export function floorOfLevel(
-  rttMs: number,
-  requests: number,
-  resources: number,
-  parallelism: number,
-): number {
-  return rttMs * Math.max(Math.ceil(requests / parallelism), requests / resources);
+export function floorOfLevel(rttMs: number, phase: Phase, resources: number, parallelism: number): number {
+  return rttMs * Math.ceil((LEAST_PER_OBJECT[phase] * resources) / parallelism);
 }
 
 /** Exactly the documented keys, in the documented order. */
@@ -76,7 +75,7 @@ export function table(rows: Row[]): string {
       r.system,
       r.api ?? "",
       String(r.n).padStart(6, "0"),
-      PHASES.indexOf(r.phase),
+      r.phase === "start" ? -1 : PHASES.indexOf(r.phase),
       CLIENTS.indexOf(r.client),
     ].join("|");
   const sorted = [...rows].sort((a, b) => (order(a) < order(b) ? -1 : 1));

@@ -33,7 +33,7 @@ export class MailChain extends pulumi.ComponentResource {
   /** The internal pmg/mail names on the UniFi console, when `homelab-mail:unifi` is set. */
   readonly unifiDns?: UnifiDns;
   /** Outputs other stacks read (README, "Stack outputs"). */
-  readonly smtpRelay: SmtpRelayOutput;
+  readonly smtpRelay: pulumi.Output<SmtpRelayOutput>;
   readonly dkim: pulumi.Output<Record<string, DkimRecordOutput>>;
   readonly pendingSteps: pulumi.Output<string[]>;
   /** By domain: the SPF and DMARC values DNS should serve (`npm run verify` compares them). */
@@ -78,11 +78,14 @@ export class MailChain extends pulumi.ComponentResource {
       { pmg: config.pmg, domains, transportsAfter, smarthostAfter },
       { parent: this },
     );
-    this.smtpRelay = {
+    // PMG relays for pmg.trustedNetworks only on its internal port (int_port, read from
+    // /config/mail, default 26); its external port 25 takes inbound mail (issue 16 item 1).
+    this.smtpRelay = this.pmg.internalPort.apply((port) => ({
       host: new URL(config.pmg.endpoint).hostname,
-      port: 25,
-      auth: "none (trusted networks)",
-    };
+      port,
+      inboundPort: 25,
+      auth: "none (trusted networks)" as const,
+    }));
     if (config.unifi) {
       this.unifiDns = new UnifiDns(`${name}-unifi`, { unifi: config.unifi }, { parent: this });
       this.internalRecords = pulumi.all(

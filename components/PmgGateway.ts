@@ -29,6 +29,8 @@ export class PmgGateway extends pulumi.ComponentResource {
   readonly dkimTxtValue: pulumi.Output<string>;
   /** `<selector>._domainkey`. */
   readonly dkimRecordName: string;
+  /** PMG's internal port (`int_port`, default 26), where pmg.trustedNetworks relay: see PmgSmarthost. */
+  readonly internalPort: pulumi.Output<number>;
   private readonly name: string;
   private readonly endpoint: string;
   private readonly signingDependsOn: pulumi.Resource[];
@@ -55,11 +57,12 @@ export class PmgGateway extends pulumi.ComponentResource {
         child,
       );
     }
-    new PmgSmarthost(
+    const smarthost = new PmgSmarthost(
       `${name}-smarthost`,
       { endpoint, host: pmg.smarthost.host, port: pmg.smarthost.port },
       { ...child, dependsOn: args.smarthostAfter },
     );
+    this.internalPort = smarthost.internalPort.apply((p) => Number(p ?? 26));
 
     const dkimDomains: PmgDkimDomain[] = [];
     for (const domain of args.domains) {

@@ -5,6 +5,8 @@ import { FetchmailConfig } from "../providers/pmghost/fetchmailConfig";
 import { PostfixTemplateBlock } from "../providers/pmghost/postfixTemplateBlock";
 import { SASL_PATH } from "../providers/pmghost/saslMap";
 import { SaslPasswordMap } from "../providers/pmghost/saslPasswordMap";
+import { SmarthostTlsPolicy } from "../providers/pmghost/smarthostTlsPolicy";
+import { POLICY_MAP } from "../providers/pmghost/tlsPolicy";
 
 export interface PmgHostArgs {
   /** Validated `homelab-mail:pmg`, with its `ssh` block (the host) and `smarthost` (the relay the SASL map is for). */
@@ -14,16 +16,24 @@ export interface PmgHostArgs {
 }
 
 /**
- * The mission's main.cf additions for authenticated relaying through Gmail: SASL with the map,
- * and TLS required (Gmail takes no AUTH without it). Appended to PMG's template, so they win over
- * anything PMG renders earlier, such as `smtp_tls_security_level = may` when PMG's own TLS is on.
+ * The main.cf additions for authenticated relaying through Gmail: SASL with the map, and the TLS
+ * policy map that makes the smarthost leg `secure` (name matched, system CAs) for that next hop
+ * only. No global TLS level: every other delivery (the transport to Stalwart, LMTP) keeps PMG's
+ * own. The mission's `smtp_tls_security_level = encrypt` encrypted without verifying anything,
+ * so the app password went to any certificate (issue 11 item 2, issue 16 item 3).
  */
 export const SMARTHOST_PARAMETERS = {
   smtp_sasl_auth_enable: "yes",
   smtp_sasl_password_maps: `hash:${SASL_PATH}`,
   smtp_sasl_security_options: "noanonymous",
-  smtp_tls_security_level: "encrypt",
-  smtp_tls_CAfile: "/etc/ssl/certs/ca-certificates.crt",
+  smtp_tls_policy_maps: POLICY_MAP,
+};
+
+/** What main.cf must show after the sync (the policy map line is merged with PMG's, so it is checked by the map's own lookup). */
+export const EXPECTED_MAIN_CF = {
+  smtp_sasl_auth_enable: "yes",
+  smtp_sasl_password_maps: `hash:${SASL_PATH}`,
+  smtp_sasl_security_options: "noanonymous",
 };
 
 /**
@@ -34,6 +44,7 @@ export const SMARTHOST_PARAMETERS = {
 export class PmgHost extends pulumi.ComponentResource {
   readonly fetchmail: FetchmailConfig;
   readonly sasl: SaslPasswordMap;
+  readonly tlsPolicy: SmarthostTlsPolicy;
   readonly template: PostfixTemplateBlock;
   readonly sync: PmgConfigSync;
 
@@ -52,6 +63,9 @@ export class PmgHost extends pulumi.ComponentResource {
         user: fetchmail.user,
         folder: fetchmail.folder,
         pollSeconds: fetchmail.pollSeconds,
+        localNames: fetchmail.localNames,
+        fallbackRecipient: fetchmail.fallbackRecipient,
+        envelope: fetchmail.envelope,
       },
       child,
     );
@@ -66,11 +80,16 @@ export class PmgHost extends pulumi.ComponentResource {
       },
       child,
     );
-    // After the map: main.cf must never name a map that does not exist yet (and on destroy the block goes first).
+    this.tlsPolicy = new SmarthostTlsPolicy(
+      `${name}-tls`,
+      { ...target, relayHost: pmg.smarthost.host, relayPort: pmg.smarthost.port },
+      child,
+    );
+    // After the maps: main.cf must never name a map that does not exist yet (and on destroy the block goes first).
     this.template = new PostfixTemplateBlock(
       `${name}-maincf`,
       { ...target, parameters: SMARTHOST_PARAMETERS },
-      { ...child, dependsOn: [this.sasl] },
+      { ...child, dependsOn: [this.sasl, this.tlsPolicy] },
     );
     this.sync = new PmgConfigSync(
       `${name}-sync`,
@@ -79,11 +98,12 @@ export class PmgHost extends pulumi.ComponentResource {
         triggers: {
           fetchmail: this.fetchmail.writes,
           sasl: this.sasl.writes,
+          tls: this.tlsPolicy.writes,
           template: this.template.writes,
         },
-        expect: SMARTHOST_PARAMETERS,
+        expect: EXPECTED_MAIN_CF,
       },
-      { ...child, dependsOn: [this.fetchmail, this.sasl, this.template] },
+      { ...child, dependsOn: [this.fetchmail, this.sasl, this.tlsPolicy, this.template] },
     );
     this.registerOutputs({});
   }

@@ -5,7 +5,14 @@
 export interface SmtpRelayOutput {
   /** PMG's host; lab hosts in the trusted networks send here without authentication. */
   readonly host: string;
+  /**
+   * PMG's internal port (`int_port` from /config/mail, default 26): the only port where PMG relays
+   * for pmg.trustedNetworks, marks mail trusted and DKIM-signs it. Was 25 before; a consumer that
+   * reads `port` moves with no change, one that hard-coded 25 must read `port` instead.
+   */
   readonly port: number;
+  /** PMG's external port (25): mail from the internet and fetchmail, filtered as inbound. Never for relaying. Added with the fix above. */
+  readonly inboundPort?: number;
   readonly auth: "none (trusted networks)";
 }
 

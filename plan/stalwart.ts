@@ -78,7 +78,7 @@ async function judge(
         "no password is set for it in homelab-mail:stalwartAccountPasswords: a generated one would replace the live one",
       );
     } else {
-      const state = passwordState(have, password);
+      const state = await passwordState(have, password);
       if (state === "rehash")
         labels.push({ field: "password", live: "(plain text)", declared: "(the same password, hashed)" });
       if (state === "mismatch")

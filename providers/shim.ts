@@ -1,12 +1,13 @@
 /**
  * The `__provider` every dynamic resource of this project stores in state. It is a tiny, stable
- * shim: each method loads the real implementation (providers/host.ts) at call time, from the
+ * shim: each method loads the real implementation (providers/host.js) at call time, from the
  * directory the engine starts the provider host in (the project directory). So:
  *  - editing implementation code does not change `__provider`, and no preview shows
  *    `~__provider` on every resource (pulumi/pulumi#12401);
  *  - refresh and destroy run the current code, not code frozen in state;
  *  - the text holds no absolute path, so another checkout elsewhere can refresh the stack.
- * The text is permanent: never move providers/host.ts or change what this file serializes.
+ * The text is permanent: never move providers/host(.js) or change what this file serializes (the
+ * dynamic-provider host replaces every resource whose serialized provider changed).
  */
 import type * as pulumi from "@pulumi/pulumi";
 

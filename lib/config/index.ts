@@ -67,7 +67,7 @@ export function validateConfig(
   const routing = validateRouting(p, raw.routing, names);
   const stalwart = validateStalwart(p, raw.stalwart, names);
   const pmg = validatePmg(p, raw.pmg, stalwartHost(stalwart), names);
-  const fetchmail = validateFetchmail(p, raw.fetchmail);
+  const fetchmail = validateFetchmail(p, raw.fetchmail, names, routing);
   const dns = validateDns(p, raw.dns);
   if (fetchmail && routing && fetchmail.user.toLowerCase() !== routing.serviceDestination) {
     // Service mail goes to routing.serviceDestination; fetchmail must read that very box into PMG.

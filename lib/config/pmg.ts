@@ -1,9 +1,11 @@
 /** `homelab-mail:pmg` (API and SSH) and `homelab-mail:fetchmail`. */
 import * as v from "../validate";
+import { smarthostPortProblem } from "../../providers/pmghost/tlsPolicy";
 import { validatePmgComments } from "./labels";
 import { hostPort, type Problems, type Raw } from "./problems";
+import { envelopeProblem } from "../../providers/pmghost/fetchmailrc";
 import { validateTrustedNetworks } from "./trustedNetworks";
-import type { FetchmailConfig, PmgConfig } from "./types";
+import type { FetchmailConfig, PmgConfig, RoutingConfig } from "./types";
 
 export function stalwartHost(stalwart: { readonly endpoint: string } | undefined): string | undefined {
   try {
@@ -48,6 +50,8 @@ export function validatePmg(
     o.acknowledgePublicNetworks,
   );
   const smarthostHp = hostPort(p, "pmg.smarthost", o.smarthost);
+  const smarthostPort = smarthostPortProblem(smarthostHp?.port);
+  if (smarthostPort) p.add("pmg.smarthost.port", smarthostPort);
   const smarthostUser = (o.smarthost as Raw | undefined)?.user;
   if (smarthostUser !== undefined) p.check("pmg.smarthost.user", smarthostUser, v.email);
   const smarthost =
@@ -95,10 +99,23 @@ function validateSsh(p: Problems, value: unknown): PmgConfig["ssh"] {
   return { host: String(o.host), port: Number(o.port ?? 22), user: String(user), hostKey: String(o.hostKey) };
 }
 
-export function validateFetchmail(p: Problems, value: unknown): FetchmailConfig | undefined {
+export function validateFetchmail(
+  p: Problems,
+  value: unknown,
+  domains: string[] = [],
+  routing?: RoutingConfig,
+): FetchmailConfig | undefined {
   const o = p.object("fetchmail", value, false);
   if (!o) return undefined;
-  p.unknownKeys("fetchmail", o, ["server", "port", "user", "folder", "pollSeconds"]);
+  p.unknownKeys("fetchmail", o, [
+    "server",
+    "port",
+    "user",
+    "folder",
+    "pollSeconds",
+    "fallbackRecipient",
+    "envelope",
+  ]);
   p.check("fetchmail.server", o.server, v.host);
   p.check("fetchmail.port", o.port ?? 993, v.port);
   const user = p.string("fetchmail.user", o.user) ?? "";
@@ -110,5 +127,29 @@ export function validateFetchmail(p: Problems, value: unknown): FetchmailConfig 
       "must be a whole number of seconds from 30 to 86400 (Gmail throttles faster polling)",
     );
   }
-  return { server: String(o.server), port: Number(o.port ?? 993), user, folder, pollSeconds: Number(poll) };
+  const fallbackRecipient = String(o.fallbackRecipient ?? (domains[0] ? `postmaster@${domains[0]}` : ""));
+  p.check("fetchmail.fallbackRecipient", fallbackRecipient, v.email);
+  const envelope = o.envelope ?? "none";
+  p.check("fetchmail.envelope", envelope, envelopeProblem);
+  const localNames = routing?.serviceAddresses ?? [];
+  if (localNames.length === 0)
+    p.add(
+      "routing.serviceAddresses",
+      "must list the addresses Cloudflare forwards to fetchmail.user: fetchmail delivers each fetched message to the ones it names",
+    );
+  if (routing && user && user.toLowerCase() !== routing.serviceDestination)
+    p.add(
+      "fetchmail.user",
+      `is ${user} but routing.serviceDestination is ${routing.serviceDestination}: Cloudflare would forward the service addresses to a box nobody polls; make them the same`,
+    );
+  return {
+    server: String(o.server),
+    port: Number(o.port ?? 993),
+    user,
+    folder,
+    pollSeconds: Number(poll),
+    localNames,
+    fallbackRecipient: fallbackRecipient.toLowerCase(),
+    envelope: String(envelope),
+  };
 }

@@ -109,6 +109,12 @@ export interface FetchmailConfig {
   readonly user: string;
   readonly folder: string;
   readonly pollSeconds: number;
+  /** The addresses mail in the box is for: routing.serviceAddresses. */
+  readonly localNames: string[];
+  /** Where fetched mail naming none of them goes (default postmaster@<first domain>). */
+  readonly fallbackRecipient: string;
+  /** `none`, or the header fetchmail reads the original recipient from (docs/recipient-headers.md). */
+  readonly envelope: string;
 }
 
 export interface UnifiRecordConfig {

@@ -9,6 +9,7 @@ import { gone } from "../gone";
 import * as v from "../../lib/validate";
 import { AdoptionRefusedError } from "../../lib/errors";
 import { settings } from "../context";
+import { backoffMs, DEFAULT_RETRY, sleep } from "../http";
 import { pmgClient } from "./settings";
 import { PmgApiError, type PmgClient } from "./client";
 import { coerce, type PmgType } from "./coerce";
@@ -96,13 +97,6 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     }
   };
 
-  /**
-   * Existence through the list, not GET <key>: PMG answers a missing key with a 500 and closes the
-   * connection after every error answer, so each create would cost a new TLS handshake.
-   */
-  const find = async (client: PmgClient, key: string): Promise<Record_ | undefined> =>
-    (await client.get<Record_[]>(spec.collection)).find((e) => String(e[spec.key]) === key);
-
   const params = (inputs: Record_, names: string[]) => {
     const out: Record<string, string | number | boolean> = {};
     for (const name of names) {
@@ -170,28 +164,25 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
     async create(inputs) {
       const client = await pmgClient(inputs.endpoint);
       const key = String(inputs[spec.key]);
-      let current = await find(client, key);
-      if (!current) {
-        const body = { [spec.key]: key, ...params(inputs, Object.keys(spec.fields)) };
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await client.create(spec.collection, body);
-          } catch (e) {
-            // Created meanwhile (by hand, or a lost answer to our own earlier POST): judge it like any existing entry.
-            if (e instanceof PmgApiError && e.kind === "duplicate") break;
-            // The connection failed with no answer (the client never repeats a POST): what is there now
-            // decides. Listed: it landed, judged below like any existing entry. Absent: sending the same
-            // keyed create again is safe, for if the first one lands after all, PMG answers "already exists".
-            if (e instanceof PmgApiError && e.status === 0) {
-              if (await find(client, key)) break;
-              if (attempt === 0) continue;
-            }
-            throw e;
-          }
-          break;
+      const sent = { [spec.key]: key, ...params(inputs, Object.keys(spec.fields)) };
+      // Create first: one request when the entry is new (issue 15), its outputs what was sent (refresh
+      // reads what PMG holds). PMG refuses an existing key (duplicate): only then is it read and judged.
+      let current: Record_ | undefined;
+      for (let attempt = 0; !current; attempt++) {
+        try {
+          await client.create(spec.collection, sent);
+          return { id: key, outs: expected(fromPmg(inputs.endpoint, sent)) as EntryInputs };
+        } catch (e) {
+          // There already (by hand, or a lost answer to our own earlier POST): judge it like any existing entry.
+          if (e instanceof PmgApiError && e.kind === "duplicate") break;
+          if (!unanswered(e)) throw e;
+          current = await fetch(client, key);
+          // Unanswered and not there: sending it again cannot make a second one.
+          if (!current && attempt >= DEFAULT_RETRY.retries) throw e;
+          if (!current) await sleep(backoffMs(attempt, DEFAULT_RETRY));
         }
-        current = await fetch(client, key);
       }
+      current ??= await fetch(client, key);
       if (!current)
         throw new Error(
           `${describe(key, inputs.endpoint)}: created, but PMG does not list it; run pulumi up again`,
@@ -256,6 +247,11 @@ export function entryProvider(spec: EntrySpec): pulumi.dynamic.ResourceProvider<
       }
     },
   };
+}
+
+/** A POST that got no answer from PMG itself (transport, throttling, a proxy's 502-504): it may or may not have run. */
+function unanswered(e: unknown): boolean {
+  return e instanceof PmgApiError && e.kind === "other" && [0, 429, 502, 503, 504].includes(e.status);
 }
 
 const majors = new WeakMap<PmgClient, Promise<number>>();

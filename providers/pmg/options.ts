@@ -24,6 +24,11 @@ export interface SectionSpec {
   /** "smarthost": used in messages and as the id's suffix. */
   readonly noun: string;
   readonly options: Record<string, OptionSpec>;
+  /**
+   * Keys of the section reported as outputs only, never written, with PMG's default for a key the
+   * section does not set (GET returns only keys set explicitly, reference 2.3).
+   */
+  readonly reads?: Record<string, { readonly param: string; readonly fallback: number | string }>;
 }
 
 export type OptionInputs = Record<string, unknown> & { endpoint: string };
@@ -40,10 +45,24 @@ export function sectionProvider(
     const raw = coerce(await (await pmgClient(endpoint)).get<Record<string, unknown>>(path), types);
     const out: OptionInputs = { endpoint };
     for (const n of names) out[n] = raw[spec.options[n].param] ?? null;
+    for (const [n, r] of Object.entries(spec.reads ?? {})) out[n] = raw[r.param] ?? r.fallback;
+    return out;
+  };
+  /** The declared keys only: what a refresh reports as the resource's inputs. */
+  const inputsOf = (o: OptionInputs): OptionInputs => {
+    const out: OptionInputs = { endpoint: o.endpoint };
+    for (const n of names) out[n] = o[n];
     return out;
   };
   const differing = (want: Record<string, unknown>, have: Record<string, unknown>) =>
     names.filter((n) => (want[n] ?? null) !== (have[n] ?? null));
+
+  /** What PMG holds after `apply(inputs)`: the declared keys, the undeclared unset (no read-back, issue 15). */
+  const applied = (inputs: OptionInputs): OptionInputs => {
+    const out: OptionInputs = { endpoint: inputs.endpoint };
+    for (const n of names) out[n] = inputs[n] ?? null;
+    return out;
+  };
 
   /** Sets what differs and unsets what is no longer declared, in one PUT (deletes run first in PMG). */
   const apply = async (inputs: OptionInputs, have: OptionInputs) => {
@@ -112,19 +131,19 @@ export function sectionProvider(
         );
       }
       await apply(inputs, have);
-      return { id, outs: await observe(inputs.endpoint) };
+      return { id, outs: applied(inputs) };
     },
 
     async read(_id, props) {
       const outs = await observe(String(props?.endpoint));
       // Every owned key unset means the settings are gone (returned to PMG's defaults by hand).
       if (names.every((n) => outs[n] === null)) return gone();
-      return { id, props: outs, inputs: outs };
+      return { id, props: outs, inputs: inputsOf(outs) };
     },
 
     async update(_id, _olds, news) {
       await apply(news, await observe(news.endpoint));
-      return { outs: await observe(news.endpoint) };
+      return { outs: applied(news) };
     },
 
     async delete(_id, props) {

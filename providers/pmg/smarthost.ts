@@ -23,9 +23,16 @@ export class PmgSmarthost extends pulumi.dynamic.Resource {
   declare readonly endpoint: pulumi.Output<string>;
   declare readonly host: pulumi.Output<string>;
   declare readonly port: pulumi.Output<number | null>;
+  /**
+   * PMG's internal port (`int_port`, default 26): the one that trusts pmg.trustedNetworks. PMG's
+   * master.cf.in gives the external port (`ext_port`, 25) `-o mynetworks=127.0.0.0/8,[int_ip]` and the
+   * inbound filter; only mail in on `int_port` is relayed for the trusted networks, marked trusted
+   * and DKIM-signed by pmg-smtp-filter (issue 16 item 1).
+   */
+  declare readonly internalPort: pulumi.Output<number>;
 
   constructor(name: string, args: PmgSmarthostArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shimProvider(KIND), name, { ...args }, opts, "pmg", "PmgSmarthost");
+    super(shimProvider(KIND), name, { ...args, internalPort: undefined }, opts, "pmg", "PmgSmarthost");
   }
 }
 
@@ -36,4 +43,5 @@ export const provider = sectionProvider({
     host: { param: "smarthost", type: "string", validate: v.host },
     port: { param: "smarthostport", type: "integer", validate: v.port },
   },
+  reads: { internalPort: { param: "int_port", fallback: 26 } },
 });

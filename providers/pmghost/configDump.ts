@@ -16,12 +16,19 @@ export interface DumpedUser {
   readonly ssl: boolean;
   readonly sslcertck: boolean;
   readonly mda: string | null;
+  readonly localnames: string[];
+  readonly dropdelivered: boolean;
+  readonly antispam: string | null;
+  readonly smtphunt: string[];
 }
 
 export interface DumpedServer {
   readonly server: string;
   readonly protocol: string;
   readonly port: string | null;
+  readonly interval: number;
+  readonly dns: boolean;
+  readonly envelope: string | null;
   readonly users: DumpedUser[];
 }
 
@@ -29,6 +36,8 @@ export interface DumpedRc {
   readonly pollSeconds: number;
   readonly syslog: boolean;
   readonly bouncemail: boolean;
+  readonly postmaster: string | null;
+  readonly softbounce: boolean;
   readonly servers: DumpedServer[];
 }
 
@@ -42,12 +51,17 @@ export function parseConfigDump(text: string): DumpedRc {
     pollSeconds: Number(o.poll_interval),
     syslog: o.syslog === true,
     bouncemail: o.bouncemail === true,
+    postmaster: o.postmaster === null || o.postmaster === undefined ? null : String(o.postmaster),
+    softbounce: o.softbounce === true,
     servers: asList(o.servers).map((s) => {
       const so = asObject(s);
       return {
         server: String(so.pollname),
         protocol: String(so.protocol),
         port: so.service === null ? null : String(so.service),
+        interval: Number(so.interval ?? 0),
+        dns: so.dns === true,
+        envelope: so.envelope === null || so.envelope === undefined ? null : String(so.envelope),
         users: asList(so.users).map((u) => {
           const uo = asObject(u);
           return {
@@ -59,6 +73,10 @@ export function parseConfigDump(text: string): DumpedRc {
             ssl: uo.ssl === true,
             sslcertck: uo.sslcertck === true,
             mda: uo.mda === null ? null : String(uo.mda),
+            localnames: Array.isArray(uo.localnames) ? uo.localnames.map(String) : [],
+            dropdelivered: uo.dropdelivered === true,
+            antispam: uo.antispam === null || uo.antispam === undefined ? null : String(uo.antispam),
+            smtphunt: Array.isArray(uo.smtphunt) ? uo.smtphunt.map(String) : [],
           };
         }),
       };

@@ -3,21 +3,27 @@ import * as v from "../../lib/validate";
 import { gone } from "../gone";
 import { shimProvider } from "../shim";
 import { systemSettings } from "../context";
+import { clusterRole } from "./cluster";
 import {
+  blockText,
   converge,
   DEFAULTS,
-  differingFields,
   FIELDS,
   pick,
-  render,
-  takenOverDetail,
-  takeover,
+  rcTakenOverBy,
   type FetchmailInputs as Inputs,
   type FetchmailOutputs as Outputs,
 } from "./fetchmailFile";
-import { dumpText, daemonEnabled, disableDaemon, RC_PATH } from "./fetchmailHost";
-import { rcValueProblem } from "./fetchmailrc";
-import { adoptExisting, adoptionRefused, Failures, hostReplaces, readResult, sha256 } from "./hostResource";
+import {
+  daemonEnabled,
+  RC_TEMPLATE_DEFAULT,
+  RC_TEMPLATE_PATH,
+  releaseDaemon,
+  renderPmgRc,
+  requireFetchmail,
+} from "./fetchmailHost";
+import { envelopeProblem, findAccountBlock, rcValueProblem, withoutAccountBlock } from "./fetchmailrc";
+import { Failures, hostReplaces, readResult, sha256 } from "./hostResource";
 import { pmgHost, type PmgHostSettings } from "./settings";
 
 export const KIND = "pmghost:FetchmailConfig";
@@ -35,14 +41,22 @@ export interface FetchmailConfigArgs {
   readonly user: pulumi.Input<string>;
   /** Folder fetched from. Default INBOX. */
   readonly folder?: pulumi.Input<string>;
-  /** Seconds between polls (`set daemon`). Default 120. */
+  /** Wished seconds between polls; PMG polls in 300-second cycles, so this becomes the nearest whole number of cycles (`interval`). Default 300. */
   readonly pollSeconds?: pulumi.Input<number>;
+  /** The addresses mail in this box is for (the ones Cloudflare routes to it); each message goes to those it names. */
+  readonly localNames: pulumi.Input<pulumi.Input<string>[]>;
+  /** Where a message naming none of them goes (never dropped), e.g. postmaster@<main domain>. */
+  readonly fallbackRecipient: pulumi.Input<string>;
+  /** `none` (default): recipients from To/Cc/Resent-*; or the header holding the original recipient (docs/recipient-headers.md). */
+  readonly envelope?: pulumi.Input<string>;
 }
 
 /**
- * /etc/fetchmailrc on the PMG host and the daemon running it: every `pollSeconds` it fetches all
- * mail of `folder` over IMAPS (certificate checked), deletes it there, and hands it to PMG's Postfix
- * through sendmail. PMG's own fetchmail API cannot express the folder, fetchall or the mda (reference 2.9).
+ * The catch box's account in PMG's own fetchmail, the PMG way: a block in PMG's template override
+ * /etc/pmg/templates/fetchmailrc.tt, above PMG's marker, rendered by PMG's writer into
+ * /etc/pmg/fetchmailrc beside the accounts of PMG's GUI, and delivered by SMTP into PMG's external
+ * port, multidrop to each message's original recipients (fetchmailrc.ts). PMG's API cannot express
+ * the folder, fetchall or multidrop (reference 2.9).
  */
 export class FetchmailConfig extends pulumi.dynamic.Resource {
   declare readonly sshHost: pulumi.Output<string>;
@@ -52,15 +66,24 @@ export class FetchmailConfig extends pulumi.dynamic.Resource {
   declare readonly user: pulumi.Output<string>;
   declare readonly folder: pulumi.Output<string>;
   declare readonly pollSeconds: pulumi.Output<number>;
-  /** SHA-256 of the file as written (secret: the file holds the password); null when it is not a file of ours. */
+  declare readonly localNames: pulumi.Output<string[]>;
+  declare readonly fallbackRecipient: pulumi.Output<string>;
+  declare readonly envelope: pulumi.Output<string>;
+  /** SHA-256 of the managed block as written (secret: it holds the password). */
   declare readonly sha256: pulumi.Output<string | null>;
   /** How many times this resource has written the file: the config sync's trigger. */
   declare readonly writes: pulumi.Output<number>;
-  /** Set when /etc/fetchmailrc is a symlink (PMG's fetchmail API took it over): its target. */
+  /**
+   * What /etc/fetchmailrc is when it is not PMG's link to /etc/pmg/fetchmailrc (a hand-written file,
+   * a link elsewhere, nothing): the daemon then does not poll the declared account. null normally.
+   */
   declare readonly takenOverBy: pulumi.Output<string | null>;
+  /** The program's START_DAEMON line is in effect and the unit enabled. */
   declare readonly daemonEnabled: pulumi.Output<boolean>;
-  /** Mode 0600 and owner fetchmail, as fetchmail and Debian's init script require. */
+  /** The template override 0600 root (it holds the password). */
   declare readonly permissionsOk: pulumi.Output<boolean>;
+  /** Accounts of PMG's own GUI polled beside ours (Configuration > Fetchmail). */
+  declare readonly pmgAccounts: pulumi.Output<number>;
 
   constructor(name: string, args: FetchmailConfigArgs, opts?: pulumi.CustomResourceOptions) {
     const outputs = {
@@ -69,6 +92,7 @@ export class FetchmailConfig extends pulumi.dynamic.Resource {
       takenOverBy: undefined,
       daemonEnabled: undefined,
       permissionsOk: undefined,
+      pmgAccounts: undefined,
     };
     super(
       shimProvider(KIND),
@@ -81,6 +105,8 @@ export class FetchmailConfig extends pulumi.dynamic.Resource {
   }
 }
 
+const sameList = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
   async check(_olds, news) {
     const f = new Failures();
@@ -90,6 +116,7 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
       port: news.port ?? DEFAULTS.port,
       folder: news.folder ?? DEFAULTS.folder,
       pollSeconds: news.pollSeconds ?? DEFAULTS.pollSeconds,
+      envelope: news.envelope ?? DEFAULTS.envelope,
     };
     f.host(inputs, [...FIELDS]);
     f.check("server", inputs.server, v.host);
@@ -101,6 +128,13 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
         ? undefined
         : "must be a whole number of seconds from 30 to 86400",
     );
+    f.check("envelope", inputs.envelope, envelopeProblem);
+    f.check("fallbackRecipient", inputs.fallbackRecipient, v.email);
+    if (!v.isUnknown(inputs.localNames)) {
+      if (!Array.isArray(inputs.localNames) || inputs.localNames.length === 0)
+        f.add("localNames", "must list at least one address the box receives mail for");
+      else inputs.localNames.forEach((x, n) => f.check(`localNames[${n}]`, x, v.email));
+    }
     const pw = (await systemSettings<PmgHostSettings>("pmghost")).fetchmailPassword;
     if (!pw)
       f.add(
@@ -121,80 +155,63 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     const unknown = FIELDS.some((k) => v.isUnknown(news[k]));
     const changed =
       unknown ||
-      FIELDS.some((k) => olds[k] !== news[k]) ||
+      FIELDS.some((k) => !sameList(olds[k], news[k])) ||
       (olds.takenOverBy ?? null) !== null ||
       olds.daemonEnabled === false ||
       olds.permissionsOk === false ||
-      // The password comes from config, so a rotated one shows here, as a changed file.
-      olds.sha256 !== sha256((await render(news)).text);
+      // The password comes from config, so a rotated one shows here, as a changed block.
+      olds.sha256 !== sha256(await blockText(news));
     return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
   },
 
   async create(inputs) {
     const files = await pmgHost(inputs.sshHost, inputs.sshPort);
-    const where = files.client.label;
-    const linked = await takeover(files);
-    if (linked !== undefined && !(await adoptExisting()))
-      throw adoptionRefused(where, RC_PATH, takenOverDetail(linked));
-    const current = linked === undefined ? await files.readText(RC_PATH) : undefined;
-    if (current !== undefined && current !== (await render(inputs)).text && !(await adoptExisting())) {
-      const fields = await differingFields(files, current, inputs);
-      throw adoptionRefused(where, RC_PATH, `already exists and differs from the declaration (${fields})`);
-    }
-    return { id: `${inputs.sshHost}:${RC_PATH}`, outs: await converge(files, inputs, 0) };
+    return { id: `${inputs.sshHost}:${RC_TEMPLATE_PATH}`, outs: await converge(files, inputs, 0, true) };
   },
 
   async read(id, props_) {
     const props = props_ as Outputs;
     const files = await pmgHost(props.sshHost, props.sshPort);
-    const st = await files.lstat(RC_PATH);
-    if (!st) return gone();
-    if (st.kind === "symlink") {
-      const outs: Outputs = { ...props, sha256: null, takenOverBy: await files.readlink(RC_PATH) };
-      return readResult(id, outs, pick(outs));
-    }
-    const text = (await files.readText(RC_PATH)) ?? "";
-    const ids = await files.userIds("fetchmail");
-    let observed: Inputs = pick(props);
-    if (sha256(text) !== props.sha256) {
-      // Edited by hand: show what fetchmail now reads, where it can still read it.
-      const dump = await dumpText(files, text).catch(() => undefined);
-      const s = dump?.servers[0];
-      const u = s?.users[0];
-      if (dump && s && u)
-        observed = {
-          ...observed,
-          server: s.server,
-          port: Number(s.port ?? 0),
-          user: u.user,
-          folder: u.folders[0] ?? "",
-          pollSeconds: dump.pollSeconds,
-        };
-    }
+    await requireFetchmail(files);
+    const st = await files.lstat(RC_TEMPLATE_PATH);
+    const text = st?.kind === "file" ? await files.readText(RC_TEMPLATE_PATH) : undefined;
+    const found = text === undefined ? undefined : findAccountBlock(text);
+    if (!text || !found || found.kind === "absent") return gone();
+    const block =
+      found.kind === "present"
+        ? text
+            .split("\n")
+            .slice(found.start, found.end + 1)
+            .join("\n")
+        : "";
     const outs: Outputs = {
       ...props,
-      ...observed,
-      sha256: sha256(text),
-      takenOverBy: null,
+      sha256: sha256(block),
+      takenOverBy:
+        (await clusterRole(files)) === "node"
+          ? "a PMG cluster node (fetchmail runs on the master)"
+          : await rcTakenOverBy(files),
       daemonEnabled: await daemonEnabled(files),
-      permissionsOk: st.kind === "file" && st.mode === 0o600 && st.uid === ids.uid,
+      permissionsOk: st?.kind === "file" && st.mode === 0o600 && st.uid === 0,
     };
-    return readResult(id, outs, observed);
+    return readResult(id, outs, pick(props));
   },
 
   async update(_id, olds, news) {
     const files = await pmgHost(news.sshHost, news.sshPort);
-    const linked = await takeover(files);
-    if (linked !== undefined && !(await adoptExisting()))
-      throw adoptionRefused(files.client.label, RC_PATH, takenOverDetail(linked));
     return { outs: await converge(files, news, Number(olds.writes ?? 0)) };
   },
 
   async delete(_id, props) {
     const files = await pmgHost(props.sshHost, props.sshPort);
-    // PMG's link and file are PMG's: only a file of ours is removed, and only then is the daemon ours to stop.
-    if ((await files.lstat(RC_PATH))?.kind !== "file") return;
-    await disableDaemon(files);
-    await files.remove(RC_PATH);
+    const st = await files.regularFile(RC_TEMPLATE_PATH);
+    const text = st ? await files.readText(RC_TEMPLATE_PATH) : undefined;
+    if (text === undefined || findAccountBlock(text).kind !== "present") return;
+    const rest = withoutAccountBlock(text);
+    // A copy that is PMG's default again goes, so it never pins PMG's template against updates.
+    if (rest === (await files.readText(RC_TEMPLATE_DEFAULT))) await files.remove(RC_TEMPLATE_PATH);
+    else await files.write(RC_TEMPLATE_PATH, rest, { mode: 0o600, uid: 0, gid: 0 });
+    await renderPmgRc(files);
+    await releaseDaemon(files);
   },
 };

@@ -5,18 +5,34 @@
  */
 import { SshError } from "../../lib/errors";
 import { parseConfigDump, type DumpedRc } from "./configDump";
-import { DEFAULTS_PATH, startDaemon, withStartDaemon } from "./daemonDefaults";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  DEFAULTS_PATH,
+  managedStartInEffect,
+  startDaemon,
+  withManagedStart,
+  withoutManagedStart,
+} from "./daemonDefaults";
 import type { HostFiles } from "./files";
-import { dumpDifferences, type FetchmailRcValues } from "./fetchmailrc";
+import { dumpDifferences, type FetchmailAccount } from "./fetchmailrc";
 import { excerpt, shellCommand } from "./shell";
 
 export const RC_PATH = "/etc/fetchmailrc";
 /** Where PMG's own fetchmail API keeps its file, and links /etc/fetchmailrc to (reference 2.9). */
 export const PMG_RC_PATH = "/etc/pmg/fetchmailrc";
+/** PMG's fetchmail template: the override the program keeps its account in, and PMG's packaged default. */
+export const RC_TEMPLATE_PATH = "/etc/pmg/templates/fetchmailrc.tt";
+export const RC_TEMPLATE_DEFAULT = "/var/lib/pmg/templates/fetchmailrc.tt";
 
-/** What the host's fetchmail reads from an rc file it owns (`--configdump` parses and exits; it polls nothing). */
-export async function dumpRc(files: HostFiles, path: string): Promise<DumpedRc> {
-  const r = await files.client.exec(shellCommand("fetchmail", "--configdump", "-f", path));
+/**
+ * What the host's fetchmail reads from rc text (`--configdump` parses and exits; it polls nothing).
+ * The text goes on stdin (`-f -`, fetchmail(1): "-f -" reads the configuration from standard
+ * input), so no copy of it, with its password, ever exists as a file: nothing to clean up when the
+ * connection drops halfway (issue 14 item 8).
+ */
+export async function dumpText(files: HostFiles, text: string): Promise<DumpedRc> {
+  const r = await files.client.exec(shellCommand("fetchmail", "--configdump", "-f", "-"), { stdin: text });
   if (r.code !== 0) {
     const said = excerpt(
       files.client.redact(r.stderr.replace(/^fetchmail: WARNING: Running as root is discouraged\.\n?/m, "")),
@@ -24,35 +40,60 @@ export async function dumpRc(files: HostFiles, path: string): Promise<DumpedRc> 
     throw new SshError(
       "E_SSH_COMMAND",
       files.client.label,
-      `check ${path} with fetchmail --configdump`,
+      "check the fetchmail configuration with fetchmail --configdump",
       `fetchmail rejected it (exit ${r.code}): ${said}`,
+      "install fetchmail on the PMG host if it is missing (PMG's pmg-api package depends on it: apt-get install fetchmail)",
     );
   }
   return parseConfigDump(r.stdout);
 }
 
-/** The rc text as fetchmail reads it, from a private copy in /tmp (fetchmail insists on owning the file it reads). */
-export function dumpText(files: HostFiles, text: string): Promise<DumpedRc> {
-  return files.withTemp("/tmp", text, (path) => dumpRc(files, path));
+/**
+ * Fetchmail is on every PMG (pmg-api debian/control: `Depends: ... fetchmail`), but a host that is
+ * not quite a PMG, or one where it was removed, gets this message instead of a failing command.
+ */
+export async function requireFetchmail(files: HostFiles): Promise<void> {
+  const r = await files.client.exec("command -v fetchmail");
+  if (r.code !== 0)
+    throw new SshError(
+      "E_SSH_COMMAND",
+      files.client.label,
+      "find fetchmail",
+      "fetchmail is not installed on the PMG host",
+      "install it with `apt-get install fetchmail` (PMG's pmg-api package depends on it, so a PMG host normally has it)",
+    );
 }
 
-/** Throws unless fetchmail reads `path` back as exactly `values`; names differing fields, never values. */
-export async function validateRc(files: HostFiles, path: string, values: FetchmailRcValues): Promise<void> {
-  const diffs = dumpDifferences(await dumpRc(files, path), values);
+/** Throws unless fetchmail reads the account in `text` exactly as declared; names differing fields, never values. */
+export async function validateRc(files: HostFiles, text: string, account: FetchmailAccount): Promise<void> {
+  const diffs = dumpDifferences(await dumpText(files, text), account);
   if (diffs.length > 0) {
     throw new SshError(
       "E_SSH_COMMAND",
       files.client.label,
-      `check the new ${RC_PATH} with fetchmail --configdump`,
-      `fetchmail reads ${diffs.join(", ")} differently from what was rendered, so the old file was kept`,
+      "check the rendered account with fetchmail --configdump",
+      `fetchmail reads ${diffs.join(", ")} differently from what was rendered, so nothing was changed`,
       "this is a bug in homelab-mail's rendering; report it with the fetchmail version (fetchmail --version)",
     );
   }
 }
 
-/** START_DAEMON=yes and the unit enabled; true when either had to be switched on. */
+/** The script that renders /etc/pmg/fetchmailrc with PMG's own writer, kept in the repository and sent on stdin. */
+export const RENDER_SCRIPT = path.join(__dirname, "scripts", "fetchmail-render.pl");
+
+/** /etc/pmg/fetchmailrc rendered by PMG's own code from the template; returns PMG's own entry count. */
+export async function renderPmgRc(files: HostFiles): Promise<number> {
+  const r = await files.client.run("perl -", {
+    stdin: fs.readFileSync(RENDER_SCRIPT),
+    label: "render /etc/pmg/fetchmailrc with PMG's writer (providers/pmghost/scripts/fetchmail-render.pl)",
+    fix: "check /etc/pmg/templates/fetchmailrc.tt; PMG's fetchmail page (Configuration > Fetchmail) shows the same error",
+  });
+  return Number(r.stdout.trim().split("\n").pop() ?? 0);
+}
+
+/** The managed START_DAEMON line (see daemonDefaults.ts) and the unit enabled; true when either had to be switched on. */
 export async function enableDaemon(files: HostFiles): Promise<boolean> {
-  const changedDefaults = await setStartDaemon(files, true);
+  const changedDefaults = await setManagedStart(files, true);
   const enabled = (await files.client.exec("systemctl is-enabled fetchmail")).code === 0;
   if (!enabled)
     await files.client.run("systemctl enable fetchmail", {
@@ -63,7 +104,11 @@ export async function enableDaemon(files: HostFiles): Promise<boolean> {
 
 export async function daemonEnabled(files: HostFiles): Promise<boolean> {
   const defaults = (await files.readText(DEFAULTS_PATH)) ?? "";
-  return startDaemon(defaults) && (await files.client.exec("systemctl is-enabled fetchmail")).code === 0;
+  return (
+    startDaemon(defaults) &&
+    managedStartInEffect(defaults) &&
+    (await files.client.exec("systemctl is-enabled fetchmail")).code === 0
+  );
 }
 
 export async function restartDaemon(files: HostFiles, how: "restart" | "start" = "restart"): Promise<void> {
@@ -72,22 +117,19 @@ export async function restartDaemon(files: HostFiles, how: "restart" | "start" =
   });
 }
 
-/** Stops and disables the daemon, as Debian ships it (START_DAEMON=no). */
-export async function disableDaemon(files: HostFiles): Promise<void> {
-  await files.client.run("systemctl stop fetchmail");
-  await files.client.run("systemctl disable fetchmail");
-  await setStartDaemon(files, false);
+/** Takes the program's switch out; PMG's own line decides again (it is on while PMG has entries of its own). */
+export async function releaseDaemon(files: HostFiles): Promise<void> {
+  await setManagedStart(files, false);
+  await files.client.run("systemctl restart fetchmail");
 }
 
-async function setStartDaemon(files: HostFiles, yes: boolean): Promise<boolean> {
-  const text = await files.readText(DEFAULTS_PATH);
-  if (text !== undefined && startDaemon(text) === yes) return false;
-  if (text === undefined && !yes) return false;
-  const st = await files.lstat(DEFAULTS_PATH);
-  await files.write(DEFAULTS_PATH, withStartDaemon(text ?? "", yes), {
-    mode: st?.mode ?? 0o644,
-    uid: st?.uid ?? 0,
-    gid: st?.gid ?? 0,
-  });
+async function setManagedStart(files: HostFiles, on: boolean): Promise<boolean> {
+  const st = await files.regularFile(DEFAULTS_PATH);
+  const text = (await files.readText(DEFAULTS_PATH)) ?? "";
+  const next = on ? withManagedStart(text) : withoutManagedStart(text);
+  if (next === text && st !== undefined) return false;
+  if (!on && st === undefined) return false;
+  // Debian ships it 0644 root; owner and mode are set, never copied (issue 14 item 5).
+  await files.write(DEFAULTS_PATH, next, { mode: 0o644, uid: 0, gid: 0 });
   return true;
 }

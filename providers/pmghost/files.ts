@@ -64,6 +64,25 @@ export class HostFiles {
     });
   }
 
+  /**
+   * What is at `path` when it is a regular file, undefined when nothing is; anything else (a
+   * symlink, a directory) is refused. A managed file is never written through a link: the write
+   * would replace the link with a file carrying the link's mode (0777 from lstat), or follow it to
+   * wherever it points (issue 14 item 5).
+   */
+  async regularFile(path: string): Promise<FileInfo | undefined> {
+    const st = await this.lstat(path);
+    if (st === undefined || st.kind === "file") return st;
+    const target = st.kind === "symlink" ? ` to ${await this.readlink(path).catch(() => "?")}` : "";
+    throw new SshError(
+      "E_SSH_FILE",
+      this.client.label,
+      `manage ${path}`,
+      `it is a ${st.kind}${target}, not a regular file; homelab-mail never writes through links or over other kinds of file`,
+      `replace it by hand with a regular file holding the content you want (e.g. \`cp --remove-destination "$(readlink -f ${path})" ${path}\`), or remove it, then run pulumi up`,
+    );
+  }
+
   readlink(path: string): Promise<string> {
     return this.client.fileOp(`read the link ${path}`, (s) => call<string>((cb) => s.readlink(path, cb)));
   }
@@ -74,6 +93,7 @@ export class HostFiles {
       `.${posix.basename(path)}.homelab-mail-${randomBytes(6).toString("hex")}`,
     );
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    await this.removeStaleTemps(path);
     try {
       await this.client.fileOp(`write ${path} (temporary ${temp})`, (s) => writeSynced(s, temp, bytes));
       if (opts.validate) await opts.validate(temp);
@@ -90,16 +110,19 @@ export class HostFiles {
     }
   }
 
-  /** Runs `fn` on a private temporary copy of `data` in `dir` (mode 0600, owned by the SSH user), removed afterwards. */
-  async withTemp<T>(dir: string, data: string | Buffer, fn: (path: string) => Promise<T>): Promise<T> {
-    const temp = posix.join(dir, `.homelab-mail-${randomBytes(6).toString("hex")}`);
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    try {
-      await this.client.fileOp(`write ${temp}`, (s) => writeSynced(s, temp, bytes));
-      return await fn(temp);
-    } finally {
-      await this.remove(temp).catch(() => undefined);
-    }
+  /**
+   * Temporary files of an earlier write to `path` that a dropped connection left behind (mode 0600,
+   * next to the target, never anywhere else): removed before the next write, so a copy holding a
+   * secret lives at most until the next run (issue 14 item 8).
+   */
+  private async removeStaleTemps(path: string): Promise<void> {
+    const dir = posix.dirname(path);
+    const prefix = `.${posix.basename(path)}.homelab-mail-`;
+    const names = await this.client
+      .fileOp(`list ${dir}`, (s) => call<{ filename: string }[]>((cb) => s.readdir(dir, cb)))
+      .catch(() => [] as { filename: string }[]);
+    for (const n of names.filter((e) => e.filename.startsWith(prefix)))
+      await this.remove(posix.join(dir, n.filename)).catch(() => undefined);
   }
 
   /** Removes a file or symlink; false when it was already gone. */

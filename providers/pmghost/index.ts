@@ -3,10 +3,17 @@ import * as configSync from "./configSync";
 import * as fetchmailConfig from "./fetchmailConfig";
 import * as postfixTemplateBlock from "./postfixTemplateBlock";
 import * as saslPasswordMap from "./saslPasswordMap";
+import * as smarthostTlsPolicy from "./smarthostTlsPolicy";
 import { parsePmgHostSettings } from "./settings";
 
 export const name = "pmghost";
-export const modules = [fetchmailConfig, saslPasswordMap, postfixTemplateBlock, configSync];
+export const modules = [
+  fetchmailConfig,
+  saslPasswordMap,
+  smarthostTlsPolicy,
+  postfixTemplateBlock,
+  configSync,
+];
 export const parseSettings = parsePmgHostSettings;
 
 /**

@@ -114,15 +114,21 @@ async function converge(files: HostFiles, i: Inputs, olds?: Outputs): Promise<Ou
   const [current, upstream, st] = await Promise.all([
     files.readText(OVERRIDE_PATH),
     defaultTemplate(files),
-    files.lstat(OVERRIDE_PATH),
+    files.regularFile(OVERRIDE_PATH),
   ]);
   const found = current === undefined ? undefined : findBlock(current);
   if (found?.kind === "corrupt") throw damaged(files, found.reason);
-  const next = withBlock(current ?? upstream, i.parameters);
+  let next: string;
+  try {
+    next = withBlock(current ?? upstream, i.parameters, upstream);
+  } catch (e) {
+    throw damaged(files, (e as Error).message);
+  }
   const created = current === undefined;
   if (created) await files.client.run("mkdir -p /etc/pmg/templates");
-  if (next !== current)
-    await files.write(OVERRIDE_PATH, next, { mode: st?.mode ?? 0o644, uid: st?.uid ?? 0, gid: st?.gid ?? 0 });
+  // PMG renders the template as root; nobody else may edit it. Owner and mode explicit, never copied.
+  if (next !== current || st?.mode !== 0o644 || st.uid !== 0 || st.gid !== 0)
+    await files.write(OVERRIDE_PATH, next, { mode: 0o644, uid: 0, gid: 0 });
   const baseSha256 = created || !olds?.baseSha256 ? sha256(upstream) : olds.baseSha256;
   return {
     sshHost: i.sshHost,
@@ -222,12 +228,8 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     // behind, it would silently pin the template against PMG's future updates. Anything else stays.
     if (props.createdOverride && rest === (await defaultTemplate(files))) await files.remove(OVERRIDE_PATH);
     else {
-      const st = await files.lstat(OVERRIDE_PATH);
-      await files.write(OVERRIDE_PATH, rest, {
-        mode: st?.mode ?? 0o644,
-        uid: st?.uid ?? 0,
-        gid: st?.gid ?? 0,
-      });
+      await files.regularFile(OVERRIDE_PATH);
+      await files.write(OVERRIDE_PATH, rest, { mode: 0o644, uid: 0, gid: 0 });
     }
     await runSync(files, {});
   },

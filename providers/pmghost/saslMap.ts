@@ -45,3 +45,30 @@ export function saslPasswordProblem(value: string): v.Problem {
   if (value.length > MAX) return `is ${value.length} characters long; at most ${MAX}`;
   return undefined;
 }
+
+/**
+ * Whether an existing map says nothing the declared one would lose: every entry is for one of the
+ * smarthost's keys and holds exactly the declared login and password (the mission guide's
+ * `[smtp.gmail.com]:587 <login>:<password>`). Such a file is absorbed into the managed form; any
+ * other entry or credential is someone else's and is refused (issue 12 item 1).
+ */
+export function absorbable(
+  text: string,
+  host: string,
+  port: number,
+  username: string,
+  password: string,
+): boolean {
+  const keys = saslKeys(host, port);
+  const entries = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
+  return (
+    entries.length > 0 &&
+    entries.every((l) => {
+      const m = /^(\S+)\s+(.*)$/.exec(l);
+      return m !== null && keys.includes(m[1].toLowerCase()) && m[2] === `${username}:${password}`;
+    })
+  );
+}

@@ -13,7 +13,14 @@ import {
   sha256,
   type HostInputs,
 } from "./hostResource";
-import { renderSaslMap, saslKeys, saslPasswordProblem, saslUserProblem, SASL_PATH } from "./saslMap";
+import {
+  absorbable,
+  renderSaslMap,
+  saslKeys,
+  saslPasswordProblem,
+  saslUserProblem,
+  SASL_PATH,
+} from "./saslMap";
 import { pmgHost, type PmgHostSettings } from "./settings";
 import { shellCommand } from "./shell";
 
@@ -120,6 +127,8 @@ async function permissionsOk(files: HostFiles): Promise<boolean> {
 async function converge(files: HostFiles, i: Inputs, writes: number): Promise<Outputs> {
   const pw = await password();
   const text = renderSaslMap(i.relayHost, i.relayPort, i.username, pw);
+  // Never through a link: chmod would follow it to its target (issue 14 item 5).
+  await Promise.all([files.regularFile(SASL_PATH), files.regularFile(DB_PATH)]);
   const sameText = (await files.readText(SASL_PATH)) === text;
   if (!sameText) await files.write(SASL_PATH, text, { mode: 0o600, uid: 0, gid: 0 });
   const stale = !sameText || !(await lookupOk(files, i, pw));
@@ -181,9 +190,13 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
 
   async create(inputs) {
     const files = await pmgHost(inputs.sshHost, inputs.sshPort);
+    await files.regularFile(SASL_PATH); // never read or judged through a link
     const current = await files.readText(SASL_PATH);
     const text = renderSaslMap(inputs.relayHost, inputs.relayPort, inputs.username, await password());
-    if (current !== undefined && current !== text && !(await adoptExisting())) {
+    const pw = await password();
+    const absorbed =
+      current !== undefined && absorbable(current, inputs.relayHost, inputs.relayPort, inputs.username, pw);
+    if (current !== undefined && current !== text && !absorbed && !(await adoptExisting())) {
       throw adoptionRefused(
         files.client.label,
         SASL_PATH,

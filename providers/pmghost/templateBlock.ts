@@ -15,6 +15,34 @@ export const END = "# END homelab-mail managed block";
 
 export type Parameters = Record<string, string>;
 
+/**
+ * PMG's own TLS policy map, which its template sets only with `tls=1` (main.cf.in:
+ * `[% IF pmg.mail.tls %] ... smtp_tls_policy_maps = hash:/etc/pmg/tls_policy`). A block that sets
+ * `smtp_tls_policy_maps` merges it instead of defining the parameter a second time (Postfix warns
+ * "overriding earlier entry" and drops PMG's map): PMG's line is parked as a comment the block's
+ * removal restores, and the block lists PMG's map after its own, under PMG's own condition.
+ * Postfix searches policy maps in order and the first match wins (postconf(5), smtp_tls_policy_maps),
+ * so the block's entry for the smarthost wins over a PMG entry for the same next hop.
+ */
+export const PMG_POLICY_LINE = "smtp_tls_policy_maps = hash:/etc/pmg/tls_policy";
+export const PARKED = "#homelab-mail-parked: ";
+const MERGE_SUFFIX = "[% IF pmg.mail.tls %], hash:/etc/pmg/tls_policy[% END %]";
+
+/**
+ * What a hand-made setup appended for the same purpose (the mission guide's
+ * "# === Gmail SASL relay authentication ===" lines): outside the block, a definition of one of
+ * these that PMG's own template does not have is absorbed, i.e. removed in favour of the block.
+ */
+export const ABSORBED = [
+  "smtp_sasl_auth_enable",
+  "smtp_sasl_password_maps",
+  "smtp_sasl_security_options",
+  "smtp_sasl_tls_security_options",
+  "smtp_tls_security_level",
+  "smtp_tls_CAfile",
+];
+const GUIDE_HEADER = /^#\s*=+\s*Gmail SASL relay authentication\s*=+\s*$/;
+
 export type BlockSearch =
   | { readonly kind: "absent" }
   | {
@@ -26,9 +54,11 @@ export type BlockSearch =
   | { readonly kind: "corrupt"; readonly reason: string };
 
 /** The block's lines, parameters sorted by name so the text is the same whatever order config gives. */
-export function renderBlock(parameters: Parameters): string[] {
+export function renderBlock(parameters: Parameters, mergePmgPolicy = false): string[] {
   const names = Object.keys(parameters).sort();
-  return [BEGIN, ...names.map((n) => `${n} = ${parameters[n]}`), END];
+  const line = (n: string) =>
+    `${n} = ${parameters[n]}${n === "smtp_tls_policy_maps" && mergePmgPolicy ? MERGE_SUFFIX : ""}`;
+  return [BEGIN, ...names.map(line), END];
 }
 
 export function findBlock(text: string): BlockSearch {
@@ -51,7 +81,7 @@ export function findBlock(text: string): BlockSearch {
         kind: "corrupt",
         reason: `a line inside the block is not \`name = value\`: ${JSON.stringify(line.slice(0, 80))}`,
       };
-    parameters[m[1]] = m[2];
+    parameters[m[1]] = m[2].endsWith(MERGE_SUFFIX) ? m[2].slice(0, -MERGE_SUFFIX.length) : m[2];
   }
   return { kind: "present", parameters, start: begins[0], end: ends[0] };
 }
@@ -59,26 +89,59 @@ export function findBlock(text: string): BlockSearch {
 /**
  * The template with exactly this block: replaced in place when present, otherwise appended after
  * the file's last line (a missing final newline is added, and remembered by nothing: see `withoutBlock`).
+ * With `upstream` (PMG's packaged template), hand-written definitions of the parameters in
+ * ABSORBED that PMG's template does not have are removed (absorbed into the block), and PMG's own
+ * `smtp_tls_policy_maps` line is parked and merged when the block sets that parameter.
  */
-export function withBlock(text: string, parameters: Parameters): string {
+export function withBlock(text: string, parameters: Parameters, upstream?: string): string {
   const found = findBlock(text);
   if (found.kind === "corrupt") throw new Error(found.reason);
-  const block = renderBlock(parameters);
-  if (found.kind === "present") {
-    const lines = text.split("\n");
-    return [...lines.slice(0, found.start), ...block, ...lines.slice(found.end + 1)].join("\n");
+  let lines = text.split("\n");
+  let at = found.kind === "present" ? found.start : -1;
+  if (found.kind === "present") lines.splice(found.start, found.end - found.start + 1);
+  if (upstream !== undefined) {
+    // Appended to an unchanged copy (the guide's way): only the appended tail is hand-written.
+    // Otherwise a line counts as hand-written when PMG's template has no such line at all.
+    const own = new Set(upstream.split("\n"));
+    const upstreamLines = upstream.endsWith("\n") ? upstream.split("\n").length - 1 : -1;
+    const tailFrom = upstreamLines > 0 && lines.join("\n").startsWith(upstream) ? upstreamLines : -1;
+    const keep = lines.map((l, i) => {
+      if (GUIDE_HEADER.test(l)) return false;
+      const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=/.exec(l);
+      const handWritten = tailFrom >= 0 ? i >= tailFrom : !own.has(l);
+      return !(m && ABSORBED.includes(m[1]) && handWritten);
+    });
+    if (at >= 0) at -= keep.slice(0, at).filter((k) => !k).length;
+    lines = lines.filter((_, i) => keep[i]);
   }
-  const base = text === "" || text.endsWith("\n") ? text : `${text}\n`;
-  return `${base}${block.join("\n")}\n`;
+  let merge = false;
+  if ("smtp_tls_policy_maps" in parameters) {
+    const others = lines.filter((l) => /^\s*smtp_tls_policy_maps\s*=/.test(l) && l !== PMG_POLICY_LINE);
+    if (others.length > 0)
+      throw new Error(
+        `${OVERRIDE_PATH} already sets smtp_tls_policy_maps outside the managed block (${JSON.stringify(others[0].slice(0, 120))}); merge it by hand or remove it, then run pulumi up`,
+      );
+    lines = lines.map((l) => (l === PMG_POLICY_LINE ? `${PARKED}${l}` : l));
+    merge = lines.includes(`${PARKED}${PMG_POLICY_LINE}`);
+  }
+  const block = renderBlock(parameters, merge);
+  if (at >= 0) {
+    lines.splice(at, 0, ...block);
+    return lines.join("\n");
+  }
+  const base = lines.join("\n");
+  const withNl = base === "" || base.endsWith("\n") ? base : `${base}\n`;
+  return `${withNl}${block.join("\n")}\n`;
 }
 
-/** The template without the block: exactly the text it was appended to (when it ended in a newline). */
+/** The template without the block, PMG's parked lines restored: the text it was appended to (when it ended in a newline). */
 export function withoutBlock(text: string): string {
   const found = findBlock(text);
-  if (found.kind === "absent") return text;
   if (found.kind === "corrupt") throw new Error(found.reason);
   const lines = text.split("\n");
-  return [...lines.slice(0, found.start), ...lines.slice(found.end + 1)].join("\n");
+  const rest =
+    found.kind === "absent" ? lines : [...lines.slice(0, found.start), ...lines.slice(found.end + 1)];
+  return rest.map((l) => (l.startsWith(PARKED) ? l.slice(PARKED.length) : l)).join("\n");
 }
 
 /**

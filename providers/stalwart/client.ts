@@ -11,6 +11,7 @@
  */
 import { StalwartVersionError } from "./errors";
 import { JmapApi } from "./jmap";
+import { limitsOf } from "./jmapBatch";
 import { RestApi } from "./rest";
 import type { ApiGeneration, StalwartApi } from "./model";
 import type { HttpAnswer, StalwartTransport } from "./transport";
@@ -27,7 +28,8 @@ export async function connect(t: StalwartTransport): Promise<StalwartApi> {
           `homelab-mail speaks Stalwart 0.10-0.15 (REST) and 0.16+ (JMAP) only`,
       );
     }
-    return new JmapApi(t);
+    // The client keeps within the limits the server advertises (RFC 8620 §2, jmapBatch.ts).
+    return new JmapApi(t, limitsOf(s.json));
   }
   return new RestApi(t, await restVersion(t));
 }

@@ -6,6 +6,7 @@
  * masked, so a password changed by hand cannot be seen (README, "Stalwart").
  */
 import { StalwartApiError, StalwartVersionError } from "./errors";
+import type { JmapLimits } from "./jmapBatch";
 import { JmapCalls, type Args, type Call } from "./jmapCalls";
 import { accountCandidates, type Address } from "./migration";
 import {
@@ -31,6 +32,8 @@ const ACCOUNT_PROPS = [
   "quotas",
   "usedDiskQuota",
   "memberGroupIds",
+  // Secrets read back masked; the entries' keys and types let a password change patch in place.
+  "credentials",
 ];
 const DOMAIN_PROPS = ["id", "name", "description", "dkimManagement"];
 
@@ -39,8 +42,17 @@ export class JmapApi implements StalwartApi {
   readonly version = undefined;
   private readonly c: JmapCalls;
 
-  constructor(t: StalwartTransport) {
-    this.c = new JmapCalls(t);
+  /**
+   * Domain ids by name, learnt from creates and lookups in this process, so an account's create is
+   * one request (issue 15). A stale id (domain deleted and made again by hand) makes the create fail
+   * with invalidForeignKey, which changed nothing: the id is then looked up again and the create resent.
+   */
+  private readonly domainIdCache = new Map<string, string>();
+  /** Raw credentials of accounts as last read, for a password patch without another read. */
+  private readonly credentials = new WeakMap<PrincipalRecord, Record<string, Args>>();
+
+  constructor(t: StalwartTransport, limits?: JmapLimits) {
+    this.c = new JmapCalls(t, limits);
   }
 
   async find(at: Locator): Promise<PrincipalRecord | undefined> {
@@ -55,7 +67,7 @@ export class JmapApi implements StalwartApi {
     return at.type === "domain" ? this.domainRecord(raw) : this.accountRecord(raw, at.name);
   }
 
-  async create(want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
+  async create(want: PrincipalSpec, password?: string, retried = false): Promise<PrincipalRecord> {
     const secrets = password ? [password] : [];
     const kind = want.type === "domain" ? "Domain" : "Account";
     const body =
@@ -73,8 +85,24 @@ export class JmapApi implements StalwartApi {
             memberGroupIds: await this.groupIds(want.memberOf),
           };
     const r = await this.c.send([[`x:${kind}/set`, { create: { n: body } }, "s"]], secrets);
-    const created = this.c.setResult(`x:${kind}/set`, r.s, "created", "n", secrets) as { id: string };
-    return this.reread(want, String(created.id));
+    let created: { id: string };
+    try {
+      created = this.c.setResult(`x:${kind}/set`, r.s, "created", "n", secrets) as { id: string };
+    } catch (e) {
+      if (!(
+        e instanceof StalwartApiError &&
+        e.kind === "invalidForeignKey" &&
+        !retried &&
+        this.domainIdCache.size > 0
+      ))
+        throw e;
+      this.domainIdCache.clear();
+      return this.create(want, password, true);
+    }
+    const id = String(created.id);
+    if (want.type === "domain") this.domainIdCache.set(want.name, id);
+    // One request: the record is what was sent (refresh reads what the server holds).
+    return { ...sent(want), principalId: id };
   }
 
   async update(current: PrincipalRecord, want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
@@ -93,8 +121,7 @@ export class JmapApi implements StalwartApi {
       if (want.quota !== current.quota) patch["quotas/maxDiskQuota"] = want.quota > 0 ? want.quota : null;
       if (want.memberOf.join() !== current.memberOf.join())
         patch.memberGroupIds = await this.groupIds(want.memberOf);
-      if (password !== undefined)
-        Object.assign(patch, await this.passwordPatch(current.principalId, password));
+      if (password !== undefined) Object.assign(patch, await this.passwordPatch(current, password));
     }
     if (Object.keys(patch).length > 0) {
       const r = await this.c.send(
@@ -103,12 +130,13 @@ export class JmapApi implements StalwartApi {
       );
       this.c.setResult(`x:${kind}/set`, r.s, "updated", current.principalId, secrets);
     }
-    return this.reread(want, current.principalId);
+    return { ...sent(want), principalId: current.principalId, usedQuota: current.usedQuota };
   }
 
   async remove(current: PrincipalRecord): Promise<void> {
     const kind = current.type === "domain" ? "Domain" : "Account";
     const r = await this.c.send([[`x:${kind}/set`, { destroy: [current.principalId] }, "s"]]);
+    if (current.type === "domain") this.domainIdCache.delete(current.name);
     try {
       this.c.setResult(`x:${kind}/set`, r.s, "destroyed", current.principalId);
     } catch (e) {
@@ -118,25 +146,6 @@ export class JmapApi implements StalwartApi {
 
   loginName(p: PrincipalSpec): string {
     return p.type === "individual" ? p.emails[0] : p.name;
-  }
-
-  private async reread(want: PrincipalSpec, id: string): Promise<PrincipalRecord> {
-    const found = await this.find({
-      type: want.type,
-      name: want.name,
-      emails: want.emails,
-      principalId: id,
-      api: "jmap",
-    });
-    if (!found)
-      throw new StalwartApiError({
-        method: "POST",
-        path: "/jmap",
-        status: 200,
-        kind: "notFound",
-        message: `${id} is gone right after it was written; run pulumi up again`,
-      });
-    return found;
   }
 
   /**
@@ -169,7 +178,7 @@ export class JmapApi implements StalwartApi {
   /** `name` + `domainId` of the primary address and every other address as an alias (replaced whole). */
   private async addressing(want: PrincipalSpec): Promise<Args> {
     const parts = want.emails.map(splitAddress);
-    const ids = await this.c.domainIds(parts.map((p) => p.domain));
+    const ids = await this.domainIds(parts.map((p) => p.domain));
     const aliases: Args = {};
     parts
       .slice(1)
@@ -182,7 +191,7 @@ export class JmapApi implements StalwartApi {
   private async groupIds(addresses: string[]): Promise<Record<string, true>> {
     const out: Record<string, true> = {};
     const parts = addresses.map(splitAddress);
-    const domains = await this.c.domainIds(parts.map((p) => p.domain));
+    const domains = await this.domainIds(parts.map((p) => p.domain));
     for (const [i, p] of parts.entries()) {
       const id = (
         await this.c.query("Account", { name: p.local, domainId: domains.get(p.domain), "@type": "Group" })
@@ -200,10 +209,22 @@ export class JmapApi implements StalwartApi {
     return out;
   }
 
+  /** Domain ids by name: from this process's cache, the rest looked up in one request. */
+  private async domainIds(names: string[]): Promise<Map<string, string>> {
+    const missing = names.filter((n) => !this.domainIdCache.has(n));
+    for (const [name, id] of await this.c.domainIds(missing)) this.domainIdCache.set(name, id);
+    return new Map(names.map((n) => [n, this.domainIdCache.get(n)!]));
+  }
+
   /** Patch the existing Password entry's secret (keeps app passwords and API keys), or add one. */
-  private async passwordPatch(id: string, password: string): Promise<Args> {
-    const raw = (await this.c.get("Account", [id], ["id", "credentials"])).get(id);
-    const creds = (raw?.credentials ?? {}) as Record<string, Args>;
+  private async passwordPatch(current: PrincipalRecord, password: string): Promise<Args> {
+    const id = current.principalId;
+    const creds =
+      this.credentials.get(current) ??
+      (((await this.c.get("Account", [id], ["id", "credentials"])).get(id)?.credentials ?? {}) as Record<
+        string,
+        Args
+      >);
     const key = Object.keys(creds).find((k) => creds[k]?.["@type"] === "Password");
     if (key !== undefined) return { [`credentials/${key}/secret`]: password };
     return { [`credentials/${Object.keys(creds).length}`]: { "@type": "Password", secret: password } };
@@ -233,7 +254,7 @@ export class JmapApi implements StalwartApi {
     const alias = (a: Args) =>
       `${String(a.name)}@${String(domainNames.get(String(a.domainId))?.name ?? `?${String(a.domainId)}`)}`;
     const quotas = (raw.quotas ?? {}) as Args;
-    return {
+    const rec: PrincipalRecord = {
       ...empty("individual", name),
       principalId: String(raw.id),
       emails: orderEmails([String(raw.emailAddress), ...aliases.map(alias)]),
@@ -245,11 +266,28 @@ export class JmapApi implements StalwartApi {
       // byte count means the answer cannot be trusted, and the delete guard treats it as holding mail.
       usedQuota: bytes(raw.usedDiskQuota),
     };
+    if (raw.credentials && typeof raw.credentials === "object")
+      this.credentials.set(rec, raw.credentials as Record<string, Args>);
+    return rec;
   }
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const bytes = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
+
+/** The record of what a create or update sent, in read-back order (model.ts). */
+function sent(want: PrincipalSpec): PrincipalRecord {
+  const base = empty(want.type, want.name);
+  if (want.type === "domain") return { ...base, description: want.description };
+  return {
+    ...base,
+    emails: orderEmails(want.emails),
+    description: want.description,
+    roles: sortedSet(want.roles),
+    quota: want.quota,
+    memberOf: sortedSet(want.memberOf),
+  };
+}
 
 function empty(type: PrincipalSpec["type"], name: string): PrincipalRecord {
   return {

@@ -5,6 +5,7 @@
  * `x:*` objects are global and the server substitutes the caller's own account.
  */
 import { grantHint, StalwartApiError } from "./errors";
+import { JmapBatcher, STALWART_LIMITS, type JmapLimits, type Response } from "./jmapBatch";
 import { forbiddenHint, type StalwartTransport } from "./transport";
 
 export type Call = [name: string, args: Record<string, unknown>, id: string];
@@ -13,20 +14,24 @@ export type Args = Record<string, unknown>;
 export const USING = ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"];
 
 export class JmapCalls {
-  constructor(readonly t: StalwartTransport) {}
+  /** Every call goes through the batcher: concurrent resources share requests (jmapBatch.ts). */
+  readonly batcher: JmapBatcher;
 
-  /** Sends the calls in one request; answers by call id. Only get/query batches are retried. */
+  constructor(
+    readonly t: StalwartTransport,
+    limits: JmapLimits = STALWART_LIMITS,
+  ) {
+    this.batcher = new JmapBatcher(
+      (calls, secrets) => this.post(calls, secrets),
+      () => limits,
+    );
+  }
+
+  /** Sends the calls (with whatever else is waiting); answers by call id. Only get/query requests are retried. */
   async send(calls: Call[], secrets: string[] = []): Promise<Record<string, Args>> {
-    const idempotent = calls.every(([name]) => /\/(get|query)$/.test(name));
-    const a = await this.t.request("POST", "/jmap", {
-      body: { using: USING, methodCalls: calls },
-      idempotent,
-      secrets,
-    });
-    const responses = (a.json as { methodResponses?: unknown } | undefined)?.methodResponses;
-    if (a.status !== 200 || !Array.isArray(responses)) throw this.t.problem("POST", "/jmap", a, secrets);
+    const responses = await this.batcher.submit(calls, secrets);
     const out: Record<string, Args> = {};
-    for (const [name, args, id] of responses as [string, Args, string][]) {
+    for (const [name, args, id] of responses) {
       const call = calls.find((c) => c[2] === id);
       if (name === "error") {
         const { type, description, ...rest } = args;
@@ -46,6 +51,19 @@ export class JmapCalls {
       out[id] = args;
     }
     return out;
+  }
+
+  /** One `POST /jmap` of already batched calls. */
+  private async post(calls: Call[], secrets: string[]): Promise<Response[]> {
+    const idempotent = calls.every(([name]) => /\/(get|query)$/.test(name));
+    const a = await this.t.request("POST", "/jmap", {
+      body: { using: USING, methodCalls: calls },
+      idempotent,
+      secrets,
+    });
+    const responses = (a.json as { methodResponses?: unknown } | undefined)?.methodResponses;
+    if (a.status !== 200 || !Array.isArray(responses)) throw this.t.problem("POST", "/jmap", a, secrets);
+    return responses as Response[];
   }
 
   /** The one result of a /set call for `key`; throws the SetError (with its type) if it failed. */

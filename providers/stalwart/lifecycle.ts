@@ -5,10 +5,11 @@
  */
 import { AdoptionRefusedError } from "../../lib/errors";
 import { settings } from "../context";
+import { backoffMs, DEFAULT_RETRY, sleep } from "../http";
 import type { PrincipalInputs } from "./check";
 import { DestructiveDeleteRefusedError, StalwartApiError } from "./errors";
+import { verifyOffThread } from "./hashing";
 import { differences, LABEL_FIELDS, resolveSpec, type PrincipalRecord, type StalwartApi } from "./model";
-import { verifyPassword } from "./passwords";
 
 /** `match`; `rehash`: right password stored in plain text; `mismatch`: wrong, missing or unverifiable. */
 export type PasswordState = "match" | "rehash" | "mismatch";
@@ -18,13 +19,18 @@ export type PasswordState = "match" | "rehash" | "mismatch";
  * server's value being byte-identical to it means the same passwords verify, so no hashing is needed;
  * any other stored value is verified in full. Password strings are never compared.
  */
-export function passwordState(rec: PrincipalRecord, password: string, knownHash?: string): PasswordState {
+export async function passwordState(
+  rec: PrincipalRecord,
+  password: string,
+  knownHash?: string,
+): Promise<PasswordState> {
   // 0.16 masks every secret: nothing can be told from a read (README, "Stalwart").
   if (rec.storedPassword === undefined) return "match";
-  if (knownHash !== undefined && rec.storedPassword === knownHash && knownHash.startsWith("$"))
+  if (knownHash !== undefined && rec.storedPassword === knownHash && /^(\$|\{SSHA512\})/i.test(knownHash))
     return "match";
-  if (rec.storedPassword === null || verifyPassword(password, rec.storedPassword) !== true) return "mismatch";
-  return rec.storedPassword.startsWith("$") ? "match" : "rehash";
+  if (rec.storedPassword === null || (await verifyOffThread(password, rec.storedPassword)) !== true)
+    return "mismatch";
+  return /^(\$|\{SSHA512\})/i.test(rec.storedPassword) ? "match" : "rehash";
 }
 
 const noun = (p: { type: string; name: string; emails: string[] }) =>
@@ -40,18 +46,25 @@ export async function adoptOrCreate(
   configured: boolean,
 ): Promise<PrincipalRecord> {
   const at = { type: want.type, name: want.name, emails: want.emails };
-  let existing = await api.find(at);
-  // Our own create went through but its answer was lost (creates are never retried): it is ours.
+  // Create first (one request when it does not exist yet, issue 15); the server refuses a name or
+  // address that exists, and only then is what exists read and judged. A refused create changed nothing.
+  let existing: PrincipalRecord | undefined;
+  // Our own create went through but its answer was lost (creates are never resent blind): it is ours.
   let ours = false;
-  if (!existing) {
+  for (let attempt = 0; !existing; attempt++) {
     try {
       return await api.create(resolveSpec(want), password);
     } catch (e) {
       const lost = e instanceof StalwartApiError && (e.status === 0 || e.status >= 500);
-      if (!alreadyExists(e) && !lost) throw e;
+      const throttled = e instanceof StalwartApiError && e.status === 429;
+      if (!alreadyExists(e) && !lost && !throttled) throw e;
       existing = await api.find(at);
-      if (!existing) throw alreadyExists(e) ? conflict(e as StalwartApiError, want) : e;
       ours = lost;
+      if (existing) break;
+      if (alreadyExists(e)) throw conflict(e as StalwartApiError, want);
+      // Unanswered, and the server holds nothing by that name: sending it again cannot make a second.
+      if (attempt >= DEFAULT_RETRY.retries) throw e;
+      await sleep(backoffMs(attempt, DEFAULT_RETRY));
     }
   }
   const found = differences(want, existing);
@@ -66,7 +79,7 @@ export async function adoptOrCreate(
     );
   let sendPassword = false;
   if (password !== undefined) {
-    const state = passwordState(existing, password);
+    const state = await passwordState(existing, password);
     if (existing.storedPassword === undefined) {
       // Masked: a password set in config is the declaration, so it is set; a generated one would be a change.
       sendPassword = true;

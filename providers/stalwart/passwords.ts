@@ -90,9 +90,31 @@ export function sha512Crypt(password: string, salt: string, rounds?: number): st
 const verified = new Map<string, string>();
 const MAX_VERIFIED = 20_000;
 
-function remember(stored: string, password: string): void {
+export function remember(stored: string, password: string): void {
   if (verified.size >= MAX_VERIFIED) verified.clear();
   verified.set(stored, createHash("sha256").update(password, "utf8").digest("base64"));
+}
+
+/**
+ * `{SSHA512}` with a random 16-byte salt: one SHA-512, which Node computes natively in microseconds.
+ * Only for passwords this process generated (about 138 random bits, see generatePassword): key
+ * stretching adds a few bits against guessing, and a 138-bit secret cannot be guessed anyway. Stalwart
+ * verifies it at login since 0.10 (secret.rs above; docs/assumptions.md, "Stalwart: {SSHA512}").
+ */
+export function ssha512(password: string): string {
+  const salt = randomBytes(16);
+  const digest = createHash("sha512").update(password, "utf8").update(salt).digest();
+  const hash = `{SSHA512}${Buffer.concat([digest, salt]).toString("base64")}`;
+  remember(hash, password);
+  return hash;
+}
+
+/** Passwords generatePassword made in this process (so known to be random), kept as SHA-256. */
+const generated = new Set<string>();
+
+/** Whether generatePassword made this password in this process. */
+export function isGeneratedHere(password: string): boolean {
+  return generated.has(createHash("sha256").update(password, "utf8").digest("base64"));
 }
 
 /** A new `$6$` hash with a random 16-character salt. */
@@ -109,13 +131,8 @@ export function hashPassword(password: string): string {
  * re-sets the password once, in a scheme it can verify from then on.
  */
 export function verifyPassword(password: string, stored: string): boolean | undefined {
-  const known = verified.get(stored);
-  if (
-    known !== undefined &&
-    safeEqual(known, createHash("sha256").update(password, "utf8").digest("base64"))
-  ) {
-    return true;
-  }
+  const quick = verifyQuickly(password, stored);
+  if (quick !== "slow") return quick;
   const m6 = /^\$6\$(?:rounds=(\d+)\$)?([^$]{0,16})\$[./0-9A-Za-z]{86}$/.exec(stored);
   if (m6) {
     const ok = safeEqual(
@@ -127,6 +144,34 @@ export function verifyPassword(password: string, stored: string): boolean | unde
   }
   if (/^\$2[abxy]?\$\d\d\$[./0-9A-Za-z]{53}$/.test(stored)) {
     return bcrypt.compareSync(password, stored.replace(/^\$2[xy]\$/, "$2a$"));
+  }
+  return undefined;
+}
+
+/** Whether a scheme costs real CPU to verify (sha512-crypt, bcrypt): those go to a worker (hashing.ts). */
+export const isSlowScheme = (stored: string) => /^\$(6|2[abxy]?)\$/.test(stored);
+
+/**
+ * The answer when it costs no real CPU (a hash made or verified before, `{SSHA512}`, plain text), or
+ * "slow" for sha512-crypt and bcrypt, which verifyPassword (or a worker thread) computes in full.
+ */
+export function verifyQuickly(password: string, stored: string): boolean | undefined | "slow" {
+  const known = verified.get(stored);
+  if (
+    known !== undefined &&
+    safeEqual(known, createHash("sha256").update(password, "utf8").digest("base64"))
+  ) {
+    return true;
+  }
+  if (isSlowScheme(stored)) return "slow";
+  // {SSHA512}: base64(SHA-512(password || salt) || salt), the scheme name case-insensitive
+  // (stalwart crates/directory/src/core/secret.rs, verify_secret_hash, "SSHA512").
+  const ssha = /^\{SSHA512\}([A-Za-z0-9+/]+={0,2})$/i.exec(stored);
+  if (ssha) {
+    const raw = Buffer.from(ssha[1], "base64");
+    if (raw.length <= 64) return false;
+    const digest = createHash("sha512").update(password, "utf8").update(raw.subarray(64)).digest();
+    return timingSafeEqual(digest, raw.subarray(0, 64));
   }
   const plain = /^\{(?:PLAIN|CLEAR)\}(.*)$/s.exec(stored);
   if (plain) return safeEqual(password, plain[1]);
@@ -152,6 +197,9 @@ export function generatePassword(): string {
   const group = () => Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
   for (;;) {
     const p = [group(), group(), group(), group()].join("-");
-    if (!/^app/i.test(p)) return p;
+    if (/^app/i.test(p)) continue;
+    if (generated.size >= MAX_VERIFIED) generated.clear();
+    generated.add(createHash("sha256").update(p, "utf8").digest("base64"));
+    return p;
   }
 }

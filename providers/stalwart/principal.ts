@@ -103,14 +103,14 @@ const locator = (p: PrincipalOutputs, id: string): Locator => ({
   api: p.api,
 });
 
-function outputs(
+async function outputs(
   inputs: PrincipalInputs,
   rec: PrincipalRecord,
   api: StalwartApi,
   password?: string,
   knownHash?: string,
   countersReset = false,
-): PrincipalOutputs {
+): Promise<PrincipalOutputs> {
   const base = {
     ...pick(inputs),
     name: rec.name,
@@ -125,7 +125,7 @@ function outputs(
     ...(rec.dkimManagement !== undefined ? { dkimManagement: rec.dkimManagement } : {}),
   };
   if (rec.type !== "individual" || password === undefined) return { ...base, passwordDrift: false };
-  const state = passwordState(rec, password, knownHash);
+  const state = await passwordState(rec, password, knownHash);
   const out = { ...base, loginName: api.loginName(rec), password, passwordDrift: state !== "match" };
   // Remember the hash that verified, so the next refresh need not hash again (sha512-crypt is slow in JS).
   return state === "match" && typeof rec.storedPassword === "string"
@@ -190,7 +190,7 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const configured = await configuredPassword(inputs.name);
     const password = inputs.type === "individual" ? (configured ?? generatePassword()) : undefined;
     const rec = await adoptOrCreate(api, inputs, password, configured !== undefined);
-    return { id: rec.principalId, outs: outputs(inputs, rec, api, password) };
+    return { id: rec.principalId, outs: await outputs(inputs, rec, api, password) };
   },
 
   async read(id, props) {
@@ -198,7 +198,7 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const api = await stalwartApi(props.endpoint);
     const rec = await api.find(locator(props, id));
     if (!rec) return gone();
-    const outs = outputs(
+    const outs = await outputs(
       props,
       rec,
       api,
@@ -216,11 +216,12 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const current = await api.find(locator(olds, id));
     // Deleted by hand since the last refresh: its mail is gone already; make the address deliverable again.
     if (!current)
-      return { outs: outputs(news, await api.create(resolveSpec(news), password), api, password) };
+      return { outs: await outputs(news, await api.create(resolveSpec(news), password), api, password) };
     const setPassword =
-      password !== undefined && (passwordState(current, password) !== "match" || password !== olds.password);
+      password !== undefined &&
+      ((await passwordState(current, password)) !== "match" || password !== olds.password);
     const rec = await api.update(current, resolveSpec(news, current), setPassword ? password : undefined);
-    return { outs: outputs(news, rec, api, password, undefined, await countersReset(olds, api)) };
+    return { outs: await outputs(news, rec, api, password, undefined, await countersReset(olds, api)) };
   },
 
   async delete(id, props) {

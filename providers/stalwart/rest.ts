@@ -6,7 +6,7 @@
  * because the server stores and returns `secrets` verbatim (README §7).
  */
 import { grantHint, StalwartApiError } from "./errors";
-import { hashPassword } from "./passwords";
+import { hashForServer } from "./hashing";
 import {
   orderEmails,
   setChanges,
@@ -42,8 +42,9 @@ export class RestApi implements StalwartApi {
     return hit ? record(hit) : undefined;
   }
 
+  /** One request: the record is what was sent, with the id POST answered (no read-back; refresh reads). */
   async create(want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
-    const hash = password === undefined ? undefined : hashPassword(password);
+    const hash = password === undefined ? undefined : await hashForServer(password);
     const body: Raw = { type: want.type, name: want.name };
     if (want.description) body.description = want.description;
     if (want.type === "individual") {
@@ -51,12 +52,13 @@ export class RestApi implements StalwartApi {
       if (want.quota > 0) body.quota = want.quota;
       if (hash) body.secrets = [hash];
     }
-    await this.call("POST", "/api/principal", body, [password, hash]);
-    return this.reread(want.name, "POST");
+    const id = await this.call<unknown>("POST", "/api/principal", body, [password, hash]);
+    return record({ ...body, id, secrets: hash ? [hash] : [] });
   }
 
+  /** One PATCH (none when nothing differs): the record is `current` with the patch applied. */
   async update(current: PrincipalRecord, want: PrincipalSpec, password?: string): Promise<PrincipalRecord> {
-    const hash = password === undefined ? undefined : hashPassword(password);
+    const hash = password === undefined ? undefined : await hashForServer(password);
     const actions = patchActions(current, want, hash);
     if (actions.length > 0)
       await this.call("PATCH", path(current.name), actions, [
@@ -64,7 +66,16 @@ export class RestApi implements StalwartApi {
         hash,
         current.storedPassword ?? undefined,
       ]);
-    return this.reread(want.name, "PATCH");
+    return {
+      ...current,
+      name: want.name,
+      emails: orderEmails(want.emails),
+      description: want.description,
+      roles: sortedSet(want.roles),
+      quota: want.quota,
+      memberOf: sortedSet(want.memberOf),
+      storedPassword: hash ?? current.storedPassword,
+    };
   }
 
   async remove(current: PrincipalRecord): Promise<void> {
@@ -86,19 +97,6 @@ export class RestApi implements StalwartApi {
       if (e instanceof StalwartApiError && e.notFound) return undefined;
       throw e;
     }
-  }
-
-  private async reread(name: string, after: string): Promise<PrincipalRecord> {
-    const raw = await this.get(name);
-    if (!raw)
-      throw new StalwartApiError({
-        method: "GET",
-        path: path(name),
-        status: 200,
-        kind: "notFound",
-        message: `gone right after ${after}; run pulumi up again`,
-      });
-    return record(raw);
   }
 
   /** One request; success only when the body has `data` and no `error` (issue #2190: errors come as 200). */

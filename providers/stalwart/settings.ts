@@ -3,7 +3,7 @@
  * them (so the generation is detected once per provider process). Credentials and account passwords
  * arrive only here, through `configure`: never in a resource's inputs.
  */
-import { plainHttpProblem } from "../../lib/config/plainHttp";
+import { plainHttpOverNetwork, plainHttpProblem } from "../../lib/config/plainHttp";
 import { NotConfiguredError } from "../../lib/errors";
 import { configObject, configValue, systemSettings, type ConfigSource } from "../context";
 import { connect } from "./client";
@@ -90,8 +90,9 @@ const clients: Record<string, Promise<StalwartApi>> = {};
 const transports: StalwartTransport[] = [];
 
 /** The API client for a Stalwart endpoint, shared by every resource in this process. */
-export async function stalwartApi(endpoint: string): Promise<StalwartApi> {
+export async function stalwartApi(stateEndpoint: string): Promise<StalwartApi> {
   const s = await systemSettings<StalwartSettings>("stalwart");
+  const endpoint = reachableEndpoint(stateEndpoint, s);
   // A resource's own endpoint (from state, or declared by hand) gets the same rule as the config's.
   const plain = plainHttpProblem(endpoint, s.allowPlainHttp);
   if (plain) throw new NotConfiguredError(`stalwart: the endpoint ${endpoint} ${plain}`);
@@ -108,6 +109,25 @@ export async function stalwartApi(endpoint: string): Promise<StalwartApi> {
     });
   })();
   return clients[key];
+}
+
+/**
+ * Where to reach a resource whose state names `endpoint`. State written while the config still said
+ * `http://host:8080` is refreshed and deleted through the configured HTTPS listener of the same host
+ * (the move to HTTPS, issue 14), rather than over plain http; anything else is used as it is.
+ */
+export function reachableEndpoint(
+  endpoint: string,
+  s: Pick<StalwartSettings, "endpoint" | "allowPlainHttp">,
+): string {
+  if (s.allowPlainHttp || !plainHttpOverNetwork(endpoint)) return endpoint;
+  try {
+    const from = new URL(endpoint);
+    const to = new URL(s.endpoint);
+    return to.protocol === "https:" && to.hostname === from.hostname ? s.endpoint : endpoint;
+  } catch {
+    return endpoint;
+  }
 }
 
 /** The desired password of an account when the stack config sets one. */

@@ -26,7 +26,12 @@ const TXT = `v=DKIM1; h=sha256; k=rsa; p=${"Q".repeat(392)}`;
 async function build(
   config: MailChainConfig,
   verified: string[] = [],
-): Promise<{ seen: Seen[]; steps: string[]; mailRecords: Record<string, { spf: string; dmarc: string }> }> {
+): Promise<{
+  seen: Seen[];
+  steps: string[];
+  mailRecords: Record<string, { spf: string; dmarc: string }>;
+  smtpRelay?: unknown;
+}> {
   const seen = new Map<string, Seen>();
   const cf = await CloudflareMockEngine.start({
     accountId: config.cloudflareAccountId,
@@ -48,6 +53,8 @@ async function build(
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type.endsWith(":PmgDkimSelector"))
           Object.assign(state, { txtValue: TXT, publicKey: "Q", active: true });
+        // PMG's int_port as GET /config/mail reports it (the provider fills in PMG's default 26).
+        if (args.type.endsWith(":PmgSmarthost")) Object.assign(state, { internalPort: 2626 });
         return { id: `${args.name}-id`, state };
       },
       call: (args) => (args.token.startsWith("cloudflare:") ? cf.call(args) : args.inputs),
@@ -74,11 +81,12 @@ async function build(
   const { MailChain } = await import("../../components/MailChain");
   const chain = new MailChain("chain", { config }, { transformations: [recorder] });
   const steps = await new Promise<string[]>((resolve) => chain.pendingSteps.apply(resolve));
+  const smtpRelay = await new Promise<unknown>((resolve) => chain.smtpRelay.apply(resolve));
   await new Promise((r) => setTimeout(r, 100));
   await cf.endRun();
   if (cf.errors.length > 0) throw new Error(cf.errors.join("\n"));
   await cf.close();
-  return { seen: [...seen.values()], steps, mailRecords: chain.mailRecords };
+  return { seen: [...seen.values()], steps, mailRecords: chain.mailRecords, smtpRelay };
 }
 
 const config = () => validateConfig(exampleConfig(), new Set(SECRET_KEYS));
@@ -87,12 +95,22 @@ describe("MailChain", () => {
   let seen: Seen[];
   let steps: string[];
   let mailRecords: Record<string, { spf: string; dmarc: string }>;
+  let smtpRelay: unknown;
   const ofType = (t: string) => seen.filter((r) => r.type === t);
   beforeAll(async () => {
-    ({ seen, steps, mailRecords } = await build(config(), [
+    ({ seen, steps, mailRecords, smtpRelay } = await build(config(), [
       "lab-service-box@example.com",
       "lab-personal-box@example.com",
     ]));
+  });
+
+  it("exports PMG's internal port as the relay, the external port only as inboundPort", () => {
+    expect(smtpRelay).toEqual({
+      host: "pmg.lab.example.net",
+      port: 2626,
+      inboundPort: 25,
+      auth: "none (trusted networks)",
+    });
   });
 
   it("enables Email Routing once per zone, protected, without a name, and never plans an update of it", () => {

@@ -18,9 +18,12 @@ async function build(smarthostUser?: string): Promise<Seen[]> {
       newResource(args) {
         seen.get(args.name)!.inputs = args.inputs;
         // Each host file resource reports how often it wrote: the sync's triggers are built from these.
-        const writes = { FetchmailConfig: 3, SaslPasswordMap: 2, PostfixTemplateBlock: 1 }[
-          args.type.split(":").pop()!
-        ];
+        const writes = {
+          FetchmailConfig: 3,
+          SaslPasswordMap: 2,
+          SmarthostTlsPolicy: 4,
+          PostfixTemplateBlock: 1,
+        }[args.type.split(":").pop()!];
         return { id: `${args.name}-id`, state: { ...args.inputs, writes } };
       },
       call: (args) => args.inputs,
@@ -72,6 +75,7 @@ describe("PmgHost", () => {
       ["homelab:pmg:PmgHost", "pmghost"],
       ["pulumi-nodejs:dynamic/pmghost:FetchmailConfig", "pmghost-fetchmail"],
       ["pulumi-nodejs:dynamic/pmghost:SaslPasswordMap", "pmghost-sasl"],
+      ["pulumi-nodejs:dynamic/pmghost:SmarthostTlsPolicy", "pmghost-tls"],
       ["pulumi-nodejs:dynamic/pmghost:PostfixTemplateBlock", "pmghost-maincf"],
       ["pulumi-nodejs:dynamic/pmghost:PmgConfigSync", "pmghost-sync"],
     ]);
@@ -85,16 +89,30 @@ describe("PmgHost", () => {
       smtp_sasl_auth_enable: "yes",
       smtp_sasl_password_maps: "hash:/etc/postfix/sasl_passwd",
       smtp_sasl_security_options: "noanonymous",
-      smtp_tls_security_level: "encrypt",
-      smtp_tls_CAfile: "/etc/ssl/certs/ca-certificates.crt",
+      smtp_tls_policy_maps: "hash:/etc/postfix/smarthost_tls_policy",
+    });
+    expect(named("pmghost-tls").inputs).toMatchObject({ relayHost: "smtp.gmail.com", relayPort: 587 });
+    // Multidrop to the addresses Cloudflare routes to the service box, with the fallback declared.
+    expect(named("pmghost-fetchmail").inputs).toMatchObject({
+      user: "lab-service-box@example.com",
+      localNames: expect.arrayContaining(["thehive@example.net", "noreply@example.org"]),
+      fallbackRecipient: "postmaster@example.net",
+      envelope: "none",
     });
   });
 
   it("runs the sync after every host file, triggered by their write counters, and adds the block after the map", () => {
-    expect(named("pmghost-sync").dependsOn).toEqual(["pmghost-fetchmail", "pmghost-sasl", "pmghost-maincf"]);
-    expect(named("pmghost-sync").inputs.triggers).toEqual({ fetchmail: 3, sasl: 2, template: 1 });
-    expect(named("pmghost-sync").inputs.expect).toEqual(named("pmghost-maincf").inputs.parameters);
-    expect(named("pmghost-maincf").dependsOn).toEqual(["pmghost-sasl"]);
+    expect(named("pmghost-sync").dependsOn).toEqual([
+      "pmghost-fetchmail",
+      "pmghost-sasl",
+      "pmghost-tls",
+      "pmghost-maincf",
+    ]);
+    expect(named("pmghost-sync").inputs.triggers).toEqual({ fetchmail: 3, sasl: 2, tls: 4, template: 1 });
+    // Every block parameter but the merged policy map line is checked in the rendered main.cf.
+    const { smtp_tls_policy_maps: _merged, ...plain } = named("pmghost-maincf").inputs.parameters;
+    expect(named("pmghost-sync").inputs.expect).toEqual(plain);
+    expect(named("pmghost-maincf").dependsOn).toEqual(["pmghost-sasl", "pmghost-tls"]);
   });
 
   it("keeps the content hashes secret, since the files hold passwords", () => {

@@ -174,7 +174,7 @@ export class CloudflareMockEngine {
   }
 
   /** Resolves once no registration is in flight and none started for `quietMs`: the program is done. */
-  async settled(quietMs = 500): Promise<void> {
+  async settled(quietMs = 1000): Promise<void> {
     while (this.inflight > 0 || Date.now() - this.lastActivity < quietMs)
       await new Promise((r) => setTimeout(r, 50));
   }

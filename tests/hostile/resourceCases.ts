@@ -9,7 +9,12 @@ const CYRILLIC_A = "\u0430";
 const CYRILLIC_O = "\u043e";
 const ACCOUNT = { type: "individual", name: "noreply", emails: ["noreply@example.net"] };
 const RECORD = { name: "pmg.lab.local", type: "A", value: "192.0.2.10" };
-const FETCHMAIL = { server: "imap.gmail.com", user: "lab-personal-box@example.com" };
+const FETCHMAIL = {
+  server: "imap.gmail.com",
+  user: "lab-personal-box@example.com",
+  localNames: ["thehive@example.net"],
+  fallbackRecipient: "postmaster@example.net",
+};
 const SASL = { relayHost: "smtp.gmail.com", relayPort: 587, username: "lab-personal-box@example.com" };
 
 export const PMG_CASES: ResourceCase[] = [
@@ -111,10 +116,19 @@ export const PMGHOST_CASES: ResourceCase[] = [
   ["pmghost:FetchmailConfig", { ...FETCHMAIL, password: "hunter2" }, "password"],
   ["pmghost:FetchmailConfig", { ...FETCHMAIL, sshHost: "pmg;id" }, "sshHost"],
   ["pmghost:FetchmailConfig", { ...FETCHMAIL, sshPort: 70000 }, "sshPort"],
+  ["pmghost:FetchmailConfig", { ...FETCHMAIL, localNames: ["a@example.net\nmda /bin/sh"] }, "localNames[0]"],
+  ["pmghost:FetchmailConfig", { ...FETCHMAIL, localNames: [] }, "localNames"],
+  ["pmghost:FetchmailConfig", { ...FETCHMAIL, fallbackRecipient: "postmaster" }, "fallbackRecipient"],
+  // issue 11: Cloudflare's `<original> <box>` pair reads as one address, so all mail would go to the fallback
+  ["pmghost:FetchmailConfig", { ...FETCHMAIL, envelope: "X-Forwarded-For" }, "envelope"],
+  ["pmghost:FetchmailConfig", { ...FETCHMAIL, envelope: 'X-To"; mda "/bin/sh' }, "envelope"],
   ["pmghost:SaslPasswordMap", { ...SASL, relayHost: "smtp.gmail.com:587" }, "relayHost"],
   ["pmghost:SaslPasswordMap", { ...SASL, relayPort: "587" }, "relayPort"],
   ["pmghost:SaslPasswordMap", { ...SASL, username: "box@gmail.com\n[x]:y" }, "username"],
   ["pmghost:SaslPasswordMap", { ...SASL, username: "box:pw@gmail.com" }, "username"],
+  // issue 16: SMTPS would need wrapper mode for every delivery
+  ["pmghost:SmarthostTlsPolicy", { relayHost: "smtp.gmail.com", relayPort: 465 }, "relayPort"],
+  ["pmghost:SmarthostTlsPolicy", { relayHost: "smtp.gmail.com\n* none", relayPort: 587 }, "relayHost"],
   ["pmghost:PostfixTemplateBlock", { parameters: {} }, "parameters"],
   [
     "pmghost:PostfixTemplateBlock",

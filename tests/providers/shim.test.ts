@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT, startProviderHost, UNKNOWN, type ProviderHost } from "../harness/providerHost";
 import { serializeProviders } from "../harness/serialize";
+import { buildProviders } from "../../scripts/buildProviders";
 
 /** A second checkout of the project elsewhere: its own sources, the same node_modules. */
 function copyCheckout(): string {
@@ -68,7 +69,9 @@ describe("the serialized __provider", () => {
     expect(again).toEqual(original);
   });
 
-  it("runs the code of the checkout the host starts in, not code frozen in state", async () => {
+  it("runs the code of the checkout the host starts in, not code frozen in state nor a stale compiled tree", async () => {
+    // The checkout was compiled ahead of time (as `npm install` does), then edited: the edit must run.
+    buildProviders(checkout);
     const host = await startProviderHost({ cwd: checkout });
     try {
       const impl = path.join(checkout, "lib", "validate.ts");

@@ -1,6 +1,6 @@
 /**
- * The relay: a test message through PMG (smtpRelay, no authentication: this host must be in
- * pmg.trustedNetworks) with nodemailer, to one routed account address, then its arrival there.
+ * The relay: a test message through PMG's internal port (smtpRelay, no authentication: this host
+ * must be in pmg.trustedNetworks) with nodemailer, to one routed account address, then its arrival there.
  *
  * STARTTLS is used when the relay offers it, without verifying the certificate, as MTAs do among
  * themselves (opportunistic TLS, RFC 7435): the message is a throwaway and no credential is sent.
@@ -55,8 +55,8 @@ export const relay: Check = async (ctx) => {
           ? `${where} refused the test message to ${to.address}: ${e.response ?? reason(err)}`
           : `${where} could not be reached: ${reason(err)}`,
         refused
-          ? "PMG relays without authentication only for pmg.trustedNetworks: add this host's network there and run pulumi up (a 4xx answer is temporary: try again)"
-          : "check that PMG runs and that this host reaches its port 25 (the smtpRelay stack output)",
+          ? refusedHint(smtpRelay)
+          : `check that PMG runs and that this host reaches ${where} (the smtpRelay stack output)`,
       ),
     ];
   }
@@ -79,6 +79,17 @@ export const relay: Check = async (ctx) => {
   }
   return results;
 };
+
+/**
+ * Why PMG refused. On its external port (25) PMG trusts only itself (master.cf.in: `-o
+ * mynetworks=127.0.0.0/8,[int_ip]`), so a refusal there says nothing about the trusted networks;
+ * on the internal port (int_port, default 26) the trusted networks decide (issue 16 item 1).
+ */
+export function refusedHint(r: MailChainOutputs["smtpRelay"]): string {
+  if (r.port === 25 || (r.inboundPort !== undefined && r.port === r.inboundPort))
+    return `port ${r.port} is PMG's external port, which relays for no one but PMG itself: send to PMG's internal port (int_port, default 26), which the smtpRelay output names since homelab-mail's fix for issue 16; run pulumi up to refresh the outputs`;
+  return `PMG relays without authentication on port ${r.port} only for pmg.trustedNetworks: add this host's network there and run pulumi up (a 4xx answer is temporary: try again)`;
+}
 
 /** `--to`, else the first address of the first account (by name), with that address's account if any. */
 export function recipient(

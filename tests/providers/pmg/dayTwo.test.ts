@@ -8,6 +8,10 @@ import { startPmgServer, type PmgTestServer } from "../../servers/pmg/server";
 import { Stack, type Declared } from "../engine";
 import { forward, type Forwarder } from "../forwarder";
 
+// Each engine operation starts its own provider host (5 to 20 s on a loaded 2-core machine), and a
+// test here runs up to four operations.
+jest.setTimeout(300_000);
+
 let texts: Record<string, string>;
 let pmg: PmgTestServer;
 beforeAll(async () => {

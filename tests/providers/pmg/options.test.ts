@@ -33,6 +33,21 @@ describe("PMG settings resources through the provider host", () => {
     expect(mail()).toEqual({ banner: "ESMTP lab" });
   });
 
+  it("reports PMG's internal port, where the trusted networks relay: int_port when set, else PMG's default 26", async () => {
+    const { engine, pmg, endpoint } = bed;
+    const first = await engine.up(SMARTHOST, { endpoint, host: "smtp.gmail.com", port: 587 });
+    expect(first.state.outputs.internalPort).toBe(26); // GET /config/mail returns only keys set explicitly
+    pmg.state.section("mail").set("int_port", 2626);
+    const refreshed = (await engine.refresh(first.state))!;
+    expect(refreshed.outputs.internalPort).toBe(2626);
+    // Read, never written or declared: the next up sees no change and PUTs nothing.
+    const rewrites = pmg.counters.configRewrites;
+    const same = await engine.up(SMARTHOST, { endpoint, host: "smtp.gmail.com", port: 587 }, refreshed);
+    expect(same.step).toBe("same");
+    expect(pmg.counters.configRewrites).toBe(rewrites);
+    expect(mail().int_port).toBe(2626);
+  });
+
   it("does not write when the section already holds the declared values (each PUT is a full config sync)", async () => {
     const { engine, pmg, endpoint } = bed;
     pmg.state.section("mail").set("smarthost", "smtp.gmail.com");

@@ -9,6 +9,7 @@ import { Engine } from "../engine";
 export const FETCHMAIL = "pmghost:FetchmailConfig";
 export const SASL = "pmghost:SaslPasswordMap";
 export const TEMPLATE = "pmghost:PostfixTemplateBlock";
+export const TLS = "pmghost:SmarthostTlsPolicy";
 export const SYNC = "pmghost:PmgConfigSync";
 
 export interface Secrets {

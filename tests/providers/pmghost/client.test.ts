@@ -30,6 +30,7 @@ describe("PmgHostClient against a real sshd", () => {
   });
 
   it("refuses a host whose key is not the pinned one, before logging in", async () => {
+    await bed.settle();
     const logins = bed.counters.logins;
     const err = await client({ hostKey: OTHER_KEY })
       .run("true")
@@ -39,6 +40,7 @@ describe("PmgHostClient against a real sshd", () => {
     expect(String(err)).toMatch(
       /presented key SHA256:\S+, but homelab-mail:pmg\.ssh\.hostKey pins SHA256:\S+; if the host was reinstalled, verify/,
     );
+    await bed.settle();
     expect(bed.counters.logins).toBe(logins);
   });
 
@@ -70,12 +72,14 @@ describe("PmgHostClient against a real sshd", () => {
   it("runs many commands and file operations at once over one connection", async () => {
     const c = client();
     const files = new HostFiles(c);
+    await bed.settle();
     const logins = bed.counters.logins;
     const results = await Promise.all([
       ...Array.from({ length: 12 }, (_, i) => c.run(`echo ${i}`).then((r) => r.stdout.trim())),
       ...Array.from({ length: 6 }, () => files.lstat("/etc/passwd").then((s) => s?.kind)),
     ]);
     expect(results).toEqual([...Array.from({ length: 12 }, (_, i) => String(i)), ...Array(6).fill("file")]);
+    await bed.settle();
     expect([c.counters.connections, bed.counters.logins]).toEqual([1, logins + 1]);
   });
 

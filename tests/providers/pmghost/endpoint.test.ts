@@ -9,6 +9,10 @@ import { startPmgHostBed, type PmgHostBed } from "../../servers/pmghost/server";
 import { Stack, type Declared } from "../engine";
 import { FETCHMAIL, SASL, TEMPLATE, testSecrets } from "./bed";
 
+// Each engine operation starts its own provider host (5 to 20 s on a loaded 2-core machine), and a
+// test here runs up to four operations.
+jest.setTimeout(300_000);
+
 let texts: Record<string, string>;
 let bed: PmgHostBed;
 const secrets = testSecrets();
@@ -41,7 +45,13 @@ function program(sshHost: string): Record<string, Declared> {
   return {
     fetchmail: {
       kind: FETCHMAIL,
-      inputs: { ...t, server: "imap.gmail.com", user: "lab-service-box@example.com" },
+      inputs: {
+        ...t,
+        server: "imap.gmail.com",
+        user: "lab-service-box@example.com",
+        localNames: ["thehive@example.net"],
+        fallbackRecipient: "postmaster@example.net",
+      },
     },
     sasl: {
       kind: SASL,
@@ -51,7 +61,13 @@ function program(sshHost: string): Record<string, Declared> {
   };
 }
 
-const FILES = ["etc/fetchmailrc", "etc/postfix/sasl_passwd", "etc/pmg/templates/main.cf.in"];
+// The fetchmail account lives in PMG's template override and PMG's rendered file (/etc/fetchmailrc is PMG's link to it).
+const FILES = [
+  "etc/pmg/templates/fetchmailrc.tt",
+  "etc/postfix/sasl_passwd",
+  "etc/pmg/templates/main.cf.in",
+  "etc/pmg/fetchmailrc",
+];
 const files = () =>
   FILES.map((f) => (fs.existsSync(bed.path(f)) ? fs.readFileSync(bed.path(f), "utf8") : null));
 

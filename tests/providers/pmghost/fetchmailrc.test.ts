@@ -3,24 +3,39 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseConfigDump } from "../../../providers/pmghost/configDump";
+import { checkText } from "../../../providers/pmghost/fetchmailFile";
 import {
+  BEGIN,
   dumpDifferences,
-  MDA,
+  envelopeProblem,
+  findAccountBlock,
+  intervalFor,
   rcString,
   rcValueProblem,
-  renderFetchmailrc,
-  type FetchmailRcValues,
+  renderAccountBlock,
+  withAccountBlock,
+  withoutAccountBlock,
+  type FetchmailAccount,
 } from "../../../providers/pmghost/fetchmailrc";
 import { fetchmailDump } from "./realTools";
 
-const base: FetchmailRcValues = {
+const base: FetchmailAccount = {
   server: "imap.gmail.com",
   port: 993,
   user: "lab-service-box@example.com",
   password: "abcd efgh ijkl mnop",
   folder: "INBOX",
-  pollSeconds: 120,
+  interval: 1,
+  localNames: ["thehive@example.net", "noreply@example.net", "noreply@example.org"],
+  fallback: "postmaster@example.net",
+  envelope: "none",
 };
+/** PMG's packaged fetchmailrc.tt (pmg-api 9.1.0). */
+const PMG_TEMPLATE = fs.readFileSync(
+  path.join(__dirname, "../../servers/pmghost/templates/fetchmailrc.tt"),
+  "utf8",
+);
+const renderFetchmailrc = (a: FetchmailAccount) => checkText(a);
 
 /** Values a shell, a config parser or IMAP would misread if anything quoted them wrongly. */
 const HOSTILE = [
@@ -38,22 +53,53 @@ const HOSTILE = [
   "%F %T $HOME ${IFS}",
 ];
 
-describe("renderFetchmailrc", () => {
-  it("renders the mission's settings", () => {
-    expect(renderFetchmailrc(base)).toMatchSnapshot();
+describe("renderAccountBlock", () => {
+  it("renders the account for PMG's template", () => {
+    expect(renderAccountBlock(base).join("\n")).toMatchSnapshot();
   });
 
-  it("is read back by the real fetchmail exactly as declared", () => {
+  it("is read back by the real fetchmail exactly as declared: multidrop to whole addresses, SMTP, no MDA", () => {
     const dump = fetchmailDump(renderFetchmailrc(base));
     expect(dumpDifferences(dump, base)).toEqual([]);
+    expect(dump.servers[0]).toMatchObject({ dns: false, envelope: null, interval: 1 });
     expect(dump.servers[0].users[0]).toMatchObject({
       fetchall: true,
       keep: false,
       ssl: true,
       sslcertck: true,
-      mda: MDA,
+      mda: null,
+      antispam: "-1",
+      dropdelivered: true,
+      localnames: [...base.localNames, "postmaster@example.net"],
       folders: ["INBOX"],
     });
+    expect(dump).toMatchObject({ postmaster: "postmaster@example.net", softbounce: true });
+    const envelope = fetchmailDump(renderFetchmailrc({ ...base, envelope: "X-Original-To" }));
+    expect(envelope.servers[0].envelope).toBe("X-Original-To");
+  });
+
+  it("goes above PMG's marker in PMG's template, once, and comes out leaving the template as it was", () => {
+    const withBlock = withAccountBlock(PMG_TEMPLATE, renderAccountBlock(base));
+    const lines = withBlock.split("\n");
+    expect(lines.indexOf(BEGIN)).toBeLessThan(lines.findIndex((l) => l.startsWith("# proxmox settings")));
+    expect(withAccountBlock(withBlock, renderAccountBlock(base))).toBe(withBlock);
+    expect(withoutAccountBlock(withBlock)).toBe(PMG_TEMPLATE);
+    expect(findAccountBlock("set daemon 300\n")).toMatchObject({ kind: "corrupt" });
+    expect(() => withAccountBlock("no marker\n", renderAccountBlock(base))).toThrow(/marker/);
+  });
+
+  it("maps a poll period onto PMG's 300-second cycles", () => {
+    expect([intervalFor(30), intervalFor(120), intervalFor(300), intervalFor(900)]).toEqual([1, 1, 1, 3]);
+  });
+
+  it("takes a header name or none as envelope", () => {
+    expect(envelopeProblem("none")).toBeUndefined();
+    expect(envelopeProblem("X-Original-To")).toBeUndefined();
+    expect(envelopeProblem("X-Original-To:")).toMatch(/header field name/);
+    expect(envelopeProblem("x-forwarded-for")).toMatch(/one address/);
+    expect(envelopeProblem("Delivered-To")).toMatch(/Gmail box/);
+    expect(envelopeProblem("X-Forwarded-To")).toMatch(/Gmail box/);
+    expect(envelopeProblem('a"b c')).toMatch(/header field name/);
   });
 
   it.each(HOSTILE)("keeps the hostile value %j intact as user and password, and runs nothing", (value) => {
@@ -82,8 +128,9 @@ describe("renderFetchmailrc", () => {
     );
   });
 
-  it("writes only quotes and backslashes as hex escapes", () => {
-    expect(rcString(`a"b\\c$d#e f`)).toBe('"a\\x22b\\x5cc$d#e f"');
+  it("writes every character outside PMG's safe set as a hex escape, Template Toolkit's [% included", () => {
+    expect(rcString(`a"b\\c$d#e f[%`)).toBe('"a\\x22b\\x5cc\\x24d\\x23e\\x20f\\x5b\\x25"');
+    expect(rcString("user.name-1_~:@x")).toBe('"user.name-1_~:@x"');
   });
 });
 

@@ -119,6 +119,7 @@ describe("PostfixTemplateBlock through the provider host against a real sshd", (
   });
 
   it("rejects a Template Toolkit directive or a second line in a value, before connecting", async () => {
+    await hb.bed.settle();
     const before = hb.bed.counters.connections;
     const bad = {
       ...hb.target,
@@ -127,6 +128,7 @@ describe("PostfixTemplateBlock through the provider host against a real sshd", (
     const err = await hb.engine.check(TEMPLATE, bad).catch((e: Error) => e);
     expect(String(err)).toMatch(/parameters\.smtp_sasl_auth_enable: must not contain \[% or %\]/);
     expect(String(err)).toMatch(/parameters\.relayhost: must be one line/);
+    await hb.bed.settle();
     expect(hb.bed.counters.connections).toBe(before);
   });
 });

@@ -80,10 +80,12 @@ describe("SaslPasswordMap through the provider host against a real sshd", () => 
   });
 
   it("rejects a login Postfix would split, before connecting", async () => {
+    await hb.bed.settle();
     const before = hb.bed.counters.connections;
     await expect(
       hb.engine.check(SASL, { ...declared(), username: "a:b@example.com", relayPort: 0 }),
     ).rejects.toThrow(/relayPort: must be a whole number[\s\S]*username: must not contain ':'/);
+    await hb.bed.settle();
     expect(hb.bed.counters.connections).toBe(before);
   });
 });

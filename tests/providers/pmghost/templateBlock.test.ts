@@ -15,8 +15,6 @@ const PARAMS = {
   smtp_sasl_auth_enable: "yes",
   smtp_sasl_password_maps: "hash:/etc/postfix/sasl_passwd",
   smtp_sasl_security_options: "noanonymous",
-  smtp_tls_security_level: "encrypt",
-  smtp_tls_CAfile: "/etc/ssl/certs/ca-certificates.crt",
 };
 
 describe("withBlock and withoutBlock", () => {

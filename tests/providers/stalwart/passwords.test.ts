@@ -106,11 +106,11 @@ describe("passwordState with a hash verified before", () => {
     const { passwordState } = await import("../../../providers/stalwart/lifecycle");
     const known = hashPassword("right horse battery");
     const rec = (storedPassword: string) => ({ storedPassword }) as Parameters<typeof passwordState>[0];
-    expect(passwordState(rec(known), "right horse battery", known)).toBe("match");
+    expect(await passwordState(rec(known), "right horse battery", known)).toBe("match");
     const other = hashPassword("another password");
-    expect(passwordState(rec(other), "right horse battery", known)).toBe("mismatch");
-    expect(passwordState(rec("right horse battery"), "right horse battery", "right horse battery")).toBe(
-      "rehash",
-    );
+    expect(await passwordState(rec(other), "right horse battery", known)).toBe("mismatch");
+    expect(
+      await passwordState(rec("right horse battery"), "right horse battery", "right horse battery"),
+    ).toBe("rehash");
   });
 });

@@ -1,4 +1,4 @@
-import { parseStalwartSettings } from "../../../providers/stalwart/settings";
+import { parseStalwartSettings, reachableEndpoint } from "../../../providers/stalwart/settings";
 
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
 const STALWART = JSON.stringify({ endpoint: "https://192.0.2.20:443", username: "admin" });
@@ -58,5 +58,15 @@ describe("parseStalwartSettings", () => {
     expect(read({ endpoint: "http://192.0.2.20:8080", allowPlainHttp: true })?.allowPlainHttp).toBe(true);
     for (const endpoint of ["http://127.0.0.1:8080", "http://[::1]:8080", "http://localhost:8080"])
       expect(read({ endpoint })?.endpoint).toBe(endpoint);
+  });
+
+  it("reaches state written over plain http through the configured HTTPS listener of the same host", () => {
+    const s = { endpoint: "https://192.0.2.20:443", allowPlainHttp: false };
+    expect(reachableEndpoint("http://192.0.2.20:8080", s)).toBe("https://192.0.2.20:443");
+    expect(reachableEndpoint("http://192.0.2.99:8080", s)).toBe("http://192.0.2.99:8080");
+    expect(reachableEndpoint("http://127.0.0.1:8080", s)).toBe("http://127.0.0.1:8080");
+    expect(reachableEndpoint("http://192.0.2.20:8080", { ...s, allowPlainHttp: true })).toBe(
+      "http://192.0.2.20:8080",
+    );
   });
 });

@@ -145,14 +145,18 @@ export function buildRoot(port: number): BedRoot {
   write(root, "etc/resolv.conf", "");
   write(root, "etc/aliases", "postmaster: root\n");
   write(root, "etc/default/fetchmail", DEFAULT_FETCHMAIL);
-  write(root, "etc/pmg/testbed.conf", "smarthost=smtp.gmail.com\nsmarthostport=587\ntls=1\n");
-  write(root, "etc/postfix/master.cf", fs.readFileSync("/usr/share/postfix/master.cf.dist"));
-  write(root, "etc/postfix/dynamicmaps.cf", fs.readFileSync("/usr/share/postfix/dynamicmaps.cf"));
   write(
     root,
-    "var/lib/pmg/templates/main.cf.in",
-    fs.readFileSync(path.join(HERE, "templates", "main.cf.in")),
+    "etc/pmg/testbed.conf",
+    "smarthost=smtp.gmail.com\nsmarthostport=587\ntls=1\nint_ip=127.0.0.1\next_port=25\n",
   );
+  write(root, "etc/postfix/master.cf", fs.readFileSync("/usr/share/postfix/master.cf.dist"));
+  write(root, "etc/postfix/dynamicmaps.cf", fs.readFileSync("/usr/share/postfix/dynamicmaps.cf"));
+  for (const t of ["main.cf.in", "fetchmailrc.tt"])
+    write(root, `var/lib/pmg/templates/${t}`, fs.readFileSync(path.join(HERE, "templates", t)));
+  // PMG's perl modules, as test doubles (perl/): /etc/perl is first on Debian perl's @INC.
+  for (const m of ["PVE/INotify.pm", "PMG/Config.pm", "PMG/Fetchmail.pm"])
+    write(root, `etc/perl/${m}`, fs.readFileSync(path.join(HERE, "perl", m)));
   write(root, "etc/ssh/sshd_config", sshdConfig(port));
   for (const d of ["pmgconfig", "systemctl"])
     write(root, `.testbed/bin/${d}`, fs.readFileSync(path.join(HERE, "doubles", d)), 0o755);

@@ -28,6 +28,7 @@ describe("the PMG host test bed", () => {
     expect(r.stdout.split("\n")).toEqual([
       "pmg",
       "root",
+      "fetchmailrc.tt",
       "main.cf.in",
       "smtp:smtp.gmail.com:587",
       "/usr/local/sbin/pmgconfig",

@@ -28,6 +28,12 @@ export interface PmgHostBed {
   path(rel: string): string;
   /** What sshd logged: TCP connections and successful logins. */
   readonly counters: { readonly connections: number; readonly logins: number };
+  /**
+   * Waits until sshd's log has been quiet for `quietMs`: its lines reach this process through a
+   * pipe, and on a loaded machine a line about a connection can arrive after the test moved on.
+   * Read counters only after this, or a late line of an earlier step is counted in the next one.
+   */
+  settle(quietMs?: number): Promise<void>;
   /** Recorded calls of a double, one argument line each. */
   calls(tool: "pmgconfig" | "systemctl"): string[];
   /** Runs a shell command inside the bed (its mounts and root), not through sshd. */
@@ -73,7 +79,13 @@ function nsProcesses(ns: string, except: number[] = []): number[] {
 const parentOf = (pid: number) =>
   Number(/^\d+ \(.*\) \S (\d+)/.exec(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1]);
 
-export async function startPmgHostBed(opts: { port?: number } = {}): Promise<PmgHostBed> {
+export async function startPmgHostBed(
+  opts: {
+    port?: number;
+    /** A network namespace (`/proc/<pid>/ns/net`) to run in, as the lab does (tests/lab/netns.ts). */
+    netns?: string;
+  } = {},
+): Promise<PmgHostBed> {
   if (process.getuid?.() !== 0) {
     throw new Error(
       "the PMG host test bed needs root (a private mount namespace and chroot); run the tests as root, as CI does",
@@ -83,15 +95,25 @@ export async function startPmgHostBed(opts: { port?: number } = {}): Promise<Pmg
     const port = opts.port ?? (await freePort());
     const built = buildRoot(port);
     const logs: string[] = [];
-    const child = spawn(
+    const lastLine = { at: Date.now() };
+    const unshare = [
       "unshare",
-      ["--mount", "--uts", "--propagation", "private", "bash", BED_SCRIPT, built.dir, String(process.pid)],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+      "--mount",
+      "--uts",
+      "--propagation",
+      "private",
+      "bash",
+      BED_SCRIPT,
+      built.dir,
+      String(process.pid),
+    ];
+    const argv = opts.netns ? ["nsenter", `--net=${opts.netns}`, "--", ...unshare] : unshare;
+    const child = spawn(argv[0], argv.slice(1), {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const started = await new Promise<boolean>((resolve, reject) => {
       const onLine = (chunk: Buffer) => {
+        lastLine.at = Date.now();
         for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) {
           logs.push(line);
           if (/Server listening on 127\.0\.0\.1 port/.test(line)) resolve(true);
@@ -118,7 +140,7 @@ export async function startPmgHostBed(opts: { port?: number } = {}): Promise<Pmg
           : `pmghost bed: port ${opts.port} is in use`,
       );
     }
-    return makeBed(child, port, built, logs);
+    return makeBed(child, port, built, logs, lastLine);
   }
 }
 
@@ -127,6 +149,7 @@ function makeBed(
   port: number,
   built: ReturnType<typeof buildRoot>,
   logs: string[],
+  lastLine: { at: number },
 ): PmgHostBed {
   const root = built.dir;
   const at = (rel: string) => path.join(root, rel.replace(/^\/+/, ""));
@@ -150,6 +173,11 @@ function makeBed(
     root,
     path: at,
     logs,
+    async settle(quietMs = 300) {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() - lastLine.at < quietMs && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+    },
     counters: {
       get connections() {
         return logs.filter((l) => /Connection from 127\.0\.0\.1 port \d+ on/.test(l)).length;
@@ -168,6 +196,7 @@ function makeBed(
         [
           `--mount=/proc/${bedPid}/ns/mnt`,
           `--uts=/proc/${bedPid}/ns/uts`,
+          `--net=/proc/${bedPid}/ns/net`,
           "--",
           "chroot",
           root,

@@ -1,6 +1,6 @@
 /**
- * The implementation entry point the shim (providers/shim.ts) loads inside the provider host.
- * Its path and exports are part of every `__provider` in state: keep `configure` and `provider`.
+ * What the provider host runs, loaded through providers/host.ts (compiled ahead of time, or by
+ * ts-node): `configure`, and every kind's provider gated on a finished, successful configure.
  *
  * Besides gating every method on a finished `configure`, it applies three engine-level rules to
  * every resource kind (README, "Day 2: refresh, destroy, endpoints, retiring a system"):

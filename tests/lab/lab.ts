@@ -1,0 +1,214 @@
+/**
+ * The lab: a whole mail chain of real processes in a network namespace of its own, with the real
+ * program deployed into it. `startLab()` builds it (about 15 s), `lab.deploy()` runs the program
+ * (again: the second run must write nothing), the scenarios send and read mail. See docs/lab.md.
+ * Needs root (network and mount namespaces, chroot, daemons switching users).
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startProviderHost, type ProviderHost } from "../harness/providerHost";
+import { serializeProviders } from "../harness/serialize";
+import type { State } from "../providers/engine";
+import { startPmgServer, type PmgTestServer } from "../servers/pmg/server";
+import { startStalwartServer, type StalwartTestServer } from "../servers/stalwart/server";
+import { LAB } from "./addresses";
+import { makeLabCa, type LabCa } from "./ca";
+import { labStack, PERSONAL_BOX, SERVICE_BOX, testAppPassword } from "./config";
+import { deployProgram, type DeployResult } from "./deploy";
+import { cloudflareRecords, startLabDns, type LabDns, type Rr } from "./dns";
+import { startGmail, type LabGmail } from "./gmail";
+import { startLabNet, type LabNet } from "./netns";
+import { startLabPmgHost, type LabPmgHost } from "./pmg/host";
+import { startStalwartMail, type LabStalwartMail, type StalwartAccount } from "./stalwartMail";
+
+export interface Lab {
+  readonly dir: string;
+  readonly net: LabNet;
+  readonly ca: LabCa;
+  readonly pmg: PmgTestServer;
+  readonly stalwart: StalwartTestServer;
+  readonly gmail: LabGmail;
+  readonly pmgHost: LabPmgHost;
+  /** The app password of the Gmail service box (test-only). */
+  readonly appPassword: string;
+  /** Owner of every lab mailbox. */
+  readonly uid: number;
+  /** Set once deployed. */
+  readonly dns?: LabDns;
+  readonly stalwartMail?: LabStalwartMail;
+  readonly deployment?: DeployResult;
+  /** Stack config (without secrets) and secrets of the lab's stack. */
+  readonly config: Record<string, unknown>;
+  readonly secrets: Record<string, string>;
+  /** `pulumi up` of the program into the lab; returns this run's result. */
+  deploy(): Promise<DeployResult>;
+  /** Serves these records instead of the declared ones (a deliberate break), or the declared ones again. */
+  serveDns(records?: Rr[]): Promise<void>;
+  /** What happened so far, per hop, for people reading a failure. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+const TEXTS = Symbol.for("homelab-mail.lab.providerTexts");
+function providerTexts(): Promise<Record<string, string>> {
+  const holder = process as unknown as { [TEXTS]?: Promise<Record<string, string>> };
+  return (holder[TEXTS] ??= serializeProviders("tests/providers/shims.ts"));
+}
+
+export async function startLab(opts: { log?: (line: string) => void } = {}): Promise<Lab> {
+  const log = opts.log ?? (() => undefined);
+  const texts = providerTexts();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-mail-lab-"));
+  fs.chmodSync(dir, 0o755);
+  const uid = Number(execFileSync("id", ["-u", "nobody"], { encoding: "utf8" }).trim());
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const net = await startLabNet(dir);
+    stops.push(() => net.close());
+    const ca = makeLabCa(path.join(dir, "ca"));
+    const pmg = await startPmgServer({ authFailureDelayMs: 10 });
+    stops.push(() => pmg.close());
+    const stalwart = await startStalwartServer();
+    stops.push(() => stalwart.close());
+    const appPassword = testAppPassword();
+    log("lab: network namespace, test CA, PMG and Stalwart API stand-ins up");
+    const [gmail, pmgHost] = await Promise.all([
+      startGmail({
+        dir: path.join(dir, "gmail"),
+        net,
+        ca,
+        uid,
+        boxes: [
+          { address: SERVICE_BOX, password: appPassword },
+          { address: PERSONAL_BOX, password: testAppPassword() },
+        ],
+      }),
+      startLabPmgHost({ dir: path.join(dir, "pmg"), net, ca, pmg }),
+    ]);
+    stops.push(
+      () => gmail.stop(),
+      () => pmgHost.close(),
+    );
+    log(
+      `lab: "Gmail" at ${LAB.gmail} (IMAPS 993, submission 587), PMG host at ${LAB.pmg} (Postfix from PMG's templates, sshd, OpenDKIM)`,
+    );
+    const ssh = await net.bridge("127.0.0.1", pmgHost.bed.port);
+    stops.push(() => ssh.close());
+    // DNS first with gmail.com only: the deployment's records are added once it declared them.
+    let dns = await startLabDns({ dir: path.join(dir, "dns-0"), net, records: [] });
+    let dnsGeneration = 0;
+    stops.push(() => dns.stop());
+
+    const config = labStack({
+      pmg: { port: pmg.port, fingerprint: pmg.fingerprint },
+      stalwart: { url: stalwart.url },
+      ssh: { port: ssh.port, user: pmgHost.bed.user, hostKey: pmgHost.bed.hostKey },
+    });
+    const secrets = {
+      pmgPassword: pmg.password,
+      stalwartPassword: stalwart.password,
+      pmgSshPrivateKey: pmgHost.bed.privateKey,
+      gmailFetchmailPassword: appPassword,
+      gmailSmarthostPassword: appPassword,
+    };
+    const hosts: ProviderHost[] = [];
+    stops.push(async () => void (await Promise.all(hosts.map((h) => h.close()))));
+    let previous: Record<string, State> | undefined;
+    let stalwartMail: LabStalwartMail | undefined;
+    let deployment: DeployResult | undefined;
+
+    const lab: Lab = {
+      dir,
+      net,
+      ca,
+      pmg,
+      stalwart,
+      gmail,
+      pmgHost,
+      appPassword,
+      uid,
+      config,
+      secrets,
+      get dns() {
+        return dns;
+      },
+      get stalwartMail() {
+        return stalwartMail;
+      },
+      get deployment() {
+        return deployment;
+      },
+      async deploy() {
+        // One provider host per `pulumi up`, configured with the stack's config as the engine does.
+        const host = await startProviderHost();
+        hosts.push(host);
+        const all: Record<string, string> = {};
+        for (const [k, v] of Object.entries(config))
+          all[`homelab-mail:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+        for (const [k, v] of Object.entries(secrets)) all[`homelab-mail:${k}`] = v;
+        await host.configure(all, { secretKeys: Object.keys(secrets).map((k) => `homelab-mail:${k}`) });
+        const result = await deployProgram({ config, secrets, host, texts: await texts, previous });
+        previous = { ...previous, ...result.state };
+        deployment = result;
+        // PMG's API rewrites Postfix's configuration after each change it accepts
+        // (PMG::API2::Transport/MyNetworks/Domains call rewrite_config_postfix): once here.
+        await pmgHost.sync();
+        const records = cloudflareRecords(result.resources);
+        await dns.stop();
+        dns = await startLabDns({ dir: path.join(dir, `dns-${++dnsGeneration}`), net, records });
+        const accounts = result.exports.accounts as Record<
+          string,
+          { login: string; addresses: string[]; password: string }
+        >;
+        if (!stalwartMail) {
+          const list: StalwartAccount[] = Object.values(accounts).map((a) => ({
+            name: a.login,
+            addresses: a.addresses,
+            password: a.password,
+          }));
+          stalwartMail = await startStalwartMail({
+            dir: path.join(dir, "stalwart"),
+            net,
+            ca,
+            uid,
+            accounts: list,
+          });
+          stops.push(() => stalwartMail!.stop());
+        }
+        log(
+          `lab: deployed (${Object.values(result.steps).filter((s) => s !== "same").length} dynamic resources written)`,
+        );
+        return result;
+      },
+      async serveDns(records) {
+        await dns.stop();
+        const declared = deployment ? cloudflareRecords(deployment.resources) : [];
+        dns = await startLabDns({
+          dir: path.join(dir, `dns-${++dnsGeneration}`),
+          net,
+          records: records ?? declared,
+        });
+      },
+      logs() {
+        const section = (t: string, s: string) => `--- ${t}\n${s.split("\n").slice(-60).join("\n")}`;
+        return [
+          section("PMG Postfix", pmgHost.maillog()),
+          section("PMG fetchmail", pmgHost.fetchmailLog()),
+          section("Gmail submission", gmail.smtp.logText()),
+          section("Stalwart SMTP", stalwartMail?.smtp.logText() ?? ""),
+        ].join("\n");
+      },
+      stop: stopAll,
+    };
+    return lab;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
