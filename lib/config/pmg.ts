@@ -137,11 +137,7 @@ export function validateFetchmail(
       "routing.serviceAddresses",
       "must list the addresses Cloudflare forwards to fetchmail.user: fetchmail delivers each fetched message to the ones it names",
     );
-  if (routing && user && user.toLowerCase() !== routing.serviceDestination)
-    p.add(
-      "fetchmail.user",
-      `is ${user} but routing.serviceDestination is ${routing.serviceDestination}: Cloudflare would forward the service addresses to a box nobody polls; make them the same`,
-    );
+  // fetchmail.user against routing.serviceDestination: checked once, in lib/config/index.ts.
   return {
     server: String(o.server),
     port: Number(o.port ?? 993),
