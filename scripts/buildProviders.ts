@@ -40,8 +40,25 @@ export function buildProviders(root: string): Manifest {
         throw new Error(`build: ${rel} requires ${m[1]}, which does not exist`);
     }
   };
+  // Files the providers read at run time beside their code (providers/pmghost/scripts/*, found
+  // through __dirname) travel with the compiled tree, and are in the manifest so a changed one makes
+  // the tree stale like a changed source.
+  const copyAssets = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) copyAssets(file);
+      else if (entry.isFile() && !/\.(ts|js)$/.test(entry.name)) {
+        const rel = path.relative(root, file);
+        const bytes = fs.readFileSync(file);
+        sources[rel] = sha256(bytes);
+        fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+        fs.writeFileSync(path.join(tmp, rel), bytes, { mode: fs.statSync(file).mode & 0o777 });
+      }
+    }
+  };
   try {
     visit(path.join(root, "providers", "implementation.ts"));
+    copyAssets(path.join(root, "providers"));
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;

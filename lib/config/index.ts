@@ -69,13 +69,6 @@ export function validateConfig(
   const pmg = validatePmg(p, raw.pmg, stalwartHost(stalwart), names);
   const fetchmail = validateFetchmail(p, raw.fetchmail, names, routing);
   const dns = validateDns(p, raw.dns);
-  if (fetchmail && routing && fetchmail.user.toLowerCase() !== routing.serviceDestination) {
-    // Service mail goes to routing.serviceDestination; fetchmail must read that very box into PMG.
-    p.add(
-      "fetchmail.user",
-      `is ${fetchmail.user}, but Cloudflare forwards the service addresses to routing.serviceDestination (${routing.serviceDestination}); set fetchmail.user to that address, or change routing.serviceDestination`,
-    );
-  }
   const unifi = validateUnifi(p, raw.unifi, pmg, stalwart);
   if (raw.adoptExisting !== undefined && typeof raw.adoptExisting !== "boolean") {
     p.add("adoptExisting", "must be true or false");

@@ -57,9 +57,12 @@ export function sectionProvider(
   const differing = (want: Record<string, unknown>, have: Record<string, unknown>) =>
     names.filter((n) => (want[n] ?? null) !== (have[n] ?? null));
 
-  /** What PMG holds after `apply(inputs)`: the declared keys, the undeclared unset (no read-back, issue 15). */
-  const applied = (inputs: OptionInputs): OptionInputs => {
-    const out: OptionInputs = { endpoint: inputs.endpoint };
+  /**
+   * What PMG holds after `apply(inputs)` over `have` (read just before): the declared keys, the
+   * undeclared unset, the keys only read (`reads`) as they were (no read-back, issue 15).
+   */
+  const applied = (inputs: OptionInputs, have: OptionInputs): OptionInputs => {
+    const out: OptionInputs = { ...have, endpoint: inputs.endpoint };
     for (const n of names) out[n] = inputs[n] ?? null;
     return out;
   };
@@ -131,7 +134,7 @@ export function sectionProvider(
         );
       }
       await apply(inputs, have);
-      return { id, outs: applied(inputs) };
+      return { id, outs: applied(inputs, have) };
     },
 
     async read(_id, props) {
@@ -142,8 +145,9 @@ export function sectionProvider(
     },
 
     async update(_id, _olds, news) {
-      await apply(news, await observe(news.endpoint));
-      return { outs: applied(news) };
+      const have = await observe(news.endpoint);
+      await apply(news, have);
+      return { outs: applied(news, have) };
     },
 
     async delete(_id, props) {

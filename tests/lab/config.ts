@@ -1,5 +1,5 @@
 /**
- * The lab's stack: the example stack (Pulumi.homelab.yaml, the mission's chain) with only what
+ * The lab's stack: the tests' own stack (tests/fixtures/stack/Pulumi.test.yaml, the mission's chain) with only what
  * points at the lab changed: PMG's and Stalwart's API endpoints are the stand-ins on this
  * machine's loopback, PMG's SSH is the lab host's sshd (through the lab's bridge), and the
  * transport goes to the lab's Stalwart address. Test-only secrets are generated per lab.
@@ -23,7 +23,9 @@ export const FALLBACK_ACCOUNT = {
 };
 
 export function exampleStack(): Record<string, unknown> {
-  const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8")) as {
+  const doc = parse(
+    fs.readFileSync(path.join(ROOT, "tests", "fixtures", "stack", "Pulumi.test.yaml"), "utf8"),
+  ) as {
     config: Record<string, unknown>;
   };
   return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k.replace(/^homelab-mail:/, ""), v]));
@@ -31,7 +33,7 @@ export function exampleStack(): Record<string, unknown> {
 
 export interface LabTargets {
   readonly pmg: { port: number; fingerprint: string };
-  readonly stalwart: { url: string };
+  readonly stalwart: { url: string; fingerprint: string };
   readonly ssh: { port: number; user: string; hostKey: string };
 }
 
@@ -52,6 +54,7 @@ export function labStack(t: LabTargets): Record<string, unknown> {
     stalwart: {
       ...stalwart,
       endpoint: t.stalwart.url,
+      tlsFingerprint: t.stalwart.fingerprint,
       accounts: [...(stalwart.accounts as object[]), FALLBACK_ACCOUNT],
     },
     fetchmail: {

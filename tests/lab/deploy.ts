@@ -58,6 +58,11 @@ export async function deployProgram(o: {
   /** `__provider` text per resource kind (serializeProviders("tests/providers/shims.ts")). */
   texts: Record<string, string>;
   previous?: Record<string, State>;
+  /** Where Pulumi-provider (non-dynamic) resources and invokes go, e.g. the Cloudflare stand-in's mock engine. */
+  native?: {
+    newResource(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult>;
+    call(args: pulumi.runtime.MockCallArgs): Promise<Record<string, unknown>>;
+  };
 }): Promise<DeployResult> {
   const engine = new Engine(o.host, o.texts);
   const resources: Registered[] = [];
@@ -73,6 +78,9 @@ export async function deployProgram(o: {
         const inputs = { ...args.inputs } as PropertyBag;
         delete inputs.__provider;
         resources.push({ type: args.type, name: args.name, inputs });
+        if (!args.type.startsWith(DYNAMIC) && o.native && args.type.startsWith("cloudflare:")) {
+          return o.native.newResource(args);
+        }
         if (!args.type.startsWith(DYNAMIC)) {
           // Cloudflare: recorded. A destination address counts as verified (its owner clicked the link).
           const extra =
@@ -97,20 +105,18 @@ export async function deployProgram(o: {
           inFlight--;
         }
       },
-      call: (args) => args.inputs,
+      call: (args) => (o.native ? o.native.call(args) : args.inputs),
     },
     "homelab-mail",
     "lab",
     false,
   );
   const all: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o.config))
-    all[`homelab-mail:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
-  for (const [k, v] of Object.entries(o.secrets)) all[`homelab-mail:${k}`] = v;
-  pulumi.runtime.setAllConfig(
-    all,
-    Object.keys(o.secrets).map((k) => `homelab-mail:${k}`),
-  );
+  // Keys without a namespace are the project's; `cloudflare:apiToken` and the like keep theirs.
+  const key = (k: string) => (k.includes(":") ? k : `homelab-mail:${k}`);
+  for (const [k, v] of Object.entries(o.config)) all[key(k)] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(o.secrets)) all[key(k)] = v;
+  pulumi.runtime.setAllConfig(all, Object.keys(o.secrets).map(key));
   const exports = loadProgram();
   // Wait for every output (and so every registration it depends on), then for stragglers.
   const settled = async () => {

@@ -9,7 +9,9 @@ import * as path from "node:path";
 import { startDaemon, type Daemon } from "../verify/bed/daemon";
 import { tool } from "../verify/bed/tools";
 import { LAB } from "./addresses";
-import type { Registered } from "./deploy";
+import { formatTxtContent } from "../../lib/records";
+import type { CloudflareTestServer } from "../servers/cloudflare/server";
+import { txtValue } from "../servers/cloudflare/model";
 import type { LabNet } from "./netns";
 
 export interface Rr {
@@ -19,15 +21,17 @@ export interface Rr {
   readonly data: string;
 }
 
-/** The DNS records among the registered resources (cloudflare.DnsRecord inputs). */
-export function cloudflareRecords(resources: Registered[]): Rr[] {
-  return resources
-    .filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord")
-    .map((r) => ({
-      name: String(r.inputs.name),
-      type: r.inputs.type as Rr["type"],
-      data: String(r.inputs.content),
-    }));
+/** The TXT and MX records the Cloudflare stand-in holds after the deployment, as Cloudflare serves them. */
+export function cloudflareRecords(cf: CloudflareTestServer): Rr[] {
+  return cf.model.zones.flatMap((z) =>
+    z.records.flatMap((r): Rr[] => {
+      if (r.type === "TXT")
+        return [{ name: r.name, type: "TXT", data: formatTxtContent(txtValue(r.content)) }];
+      // Email Routing's MX records (route1..3.mx.cloudflare.net), which verify's routing check reads.
+      if (r.type === "MX") return [{ name: r.name, type: "MX", data: `${r.priority ?? 10} ${r.content}.` }];
+      return [];
+    }),
+  );
 }
 
 function zoneText(origin: string, rrs: Rr[]): string {

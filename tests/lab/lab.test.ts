@@ -3,7 +3,7 @@
  * every scenario asserted on where the mail lands. One lab for the whole file.
  */
 import { LAB, PMG_PORTS } from "./addresses";
-import { exampleStack, SERVICE_BOX } from "./config";
+import { exampleStack, PERSONAL_BOX, SERVICE_BOX } from "./config";
 import type { DeployResult } from "./deploy";
 import { startLab, type Lab } from "./lab";
 import { readMaildir } from "./maildir";
@@ -29,6 +29,9 @@ const started = Date.now();
 
 beforeAll(async () => {
   lab = await startLab();
+  await lab.deploy();
+  // The owner clicks the link Cloudflare mailed to each destination; the next run creates the rules.
+  for (const box of [SERVICE_BOX, PERSONAL_BOX]) lab.cloudflare.model.markVerified(box);
   await lab.deploy();
   second = await lab.deploy();
 }, 240_000);
@@ -247,7 +250,7 @@ describe("npm run verify on the lab", () => {
 
   it("names dkim:example.net, and only it, when the TXT record does not match PMG's key", async () => {
     const name = "pmg2026._domainkey.example.net";
-    const broken = cloudflareRecords(lab.deployment!.resources).map((rr) => {
+    const broken = cloudflareRecords(lab.cloudflare).map((rr) => {
       if (rr.name !== name) return rr;
       const at = rr.data.indexOf("p=") + 60;
       return {
@@ -268,6 +271,30 @@ describe("npm run verify on the lab", () => {
       expect(r.code).toBe(1);
     } finally {
       await lab.serveDns();
+    }
+  });
+
+  it("names delivery:<account> when PMG's transport for the domain points at the wrong host", async () => {
+    // verify's relay test goes to the first address of the first account by name (verify/checks/relay.ts).
+    const first = Object.keys(lab.deployment!.exports.accounts as object).sort((a, b) =>
+      a.localeCompare(b),
+    )[0];
+    const transport = lab.pmg.state.transport.get("example.net")!;
+    const host = transport.host;
+    transport.host = "192.0.2.99";
+    await lab.pmgHost.sync();
+    try {
+      const r = await runVerify(lab, ["--timeout", "8"]);
+      record({
+        scenario: "verify: PMG's transport for example.net to 192.0.2.99",
+        expected: `FAIL delivery:${first}`,
+        landed: `exit ${r.code}, FAIL: ${failed(r).join(", ") || "none"}`,
+        ok: r.code === 1 && failed(r).join() === `delivery:${first}`,
+      });
+      expect(failed(r)).toEqual([`delivery:${first}`]);
+    } finally {
+      transport.host = host;
+      await lab.pmgHost.sync();
     }
   });
 });

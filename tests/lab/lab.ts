@@ -12,10 +12,12 @@ import { startProviderHost, type ProviderHost } from "../harness/providerHost";
 import { serializeProviders } from "../harness/serialize";
 import type { State } from "../providers/engine";
 import { startPmgServer, type PmgTestServer } from "../servers/pmg/server";
+import { CloudflareMockEngine } from "../components/cloudflareMock";
+import { startCloudflareServer, type CloudflareTestServer } from "../servers/cloudflare/server";
 import { startStalwartServer, type StalwartTestServer } from "../servers/stalwart/server";
 import { LAB } from "./addresses";
 import { makeLabCa, type LabCa } from "./ca";
-import { labStack, PERSONAL_BOX, SERVICE_BOX, testAppPassword } from "./config";
+import { exampleStack, labStack, PERSONAL_BOX, SERVICE_BOX, testAppPassword } from "./config";
 import { deployProgram, type DeployResult } from "./deploy";
 import { cloudflareRecords, startLabDns, type LabDns, type Rr } from "./dns";
 import { startGmail, type LabGmail } from "./gmail";
@@ -29,6 +31,8 @@ export interface Lab {
   readonly ca: LabCa;
   readonly pmg: PmgTestServer;
   readonly stalwart: StalwartTestServer;
+  /** The Cloudflare stand-in (tests/servers/cloudflare): the DNS records and destinations the program writes. */
+  readonly cloudflare: CloudflareTestServer;
   readonly gmail: LabGmail;
   readonly pmgHost: LabPmgHost;
   /** The app password of the Gmail service box (test-only). */
@@ -50,6 +54,9 @@ export interface Lab {
   logs(): string;
   stop(): Promise<void>;
 }
+
+/** A config key as the engine names it: `homelab-mail:` unless it names its namespace. */
+const key = (k: string) => (k.includes(":") ? k : `homelab-mail:${k}`);
 
 const TEXTS = Symbol.for("homelab-mail.lab.providerTexts");
 function providerTexts(): Promise<Record<string, string>> {
@@ -74,8 +81,18 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
     const ca = makeLabCa(path.join(dir, "ca"));
     const pmg = await startPmgServer({ authFailureDelayMs: 10 });
     stops.push(() => pmg.close());
-    const stalwart = await startStalwartServer();
+    const stalwart = await startStalwartServer({ tls: true });
     stops.push(() => stalwart.close());
+    const stack = exampleStack();
+    const cloudflare = await startCloudflareServer({
+      zones: (stack.domains as { name: string }[]).map((d) => d.name),
+      zoneIds: (stack.domains as { cloudflareZoneId: string }[]).map((d) => d.cloudflareZoneId),
+      accountId: String(stack.cloudflareAccountId),
+    });
+    stops.push(() => cloudflare.close());
+    // Cloudflare's Pulumi-provider resources (routing rules, routing DNS) and the program's invokes
+    // go to the same stand-in, as tests/components does; its dynamic resources go through the host.
+    const cfEngine = new CloudflareMockEngine(cloudflare);
     const appPassword = testAppPassword();
     log("lab: network namespace, test CA, PMG and Stalwart API stand-ins up");
     const [gmail, pmgHost] = await Promise.all([
@@ -105,12 +122,18 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
     let dnsGeneration = 0;
     stops.push(() => dns.stop());
 
+    // Cloudflare's own namespace (the provider's keys), as the stack sets them.
+    const raw = {
+      "cloudflare:baseUrl": cloudflare.url,
+      "homelab-mail:cloudflareTlsFingerprint": cloudflare.fingerprint,
+    };
     const config = labStack({
       pmg: { port: pmg.port, fingerprint: pmg.fingerprint },
-      stalwart: { url: stalwart.url },
+      stalwart: { url: stalwart.url, fingerprint: stalwart.fingerprint },
       ssh: { port: ssh.port, user: pmgHost.bed.user, hostKey: pmgHost.bed.hostKey },
     });
     const secrets = {
+      "cloudflare:apiToken": cloudflare.apiToken,
       pmgPassword: pmg.password,
       stalwartPassword: stalwart.password,
       pmgSshPrivateKey: pmgHost.bed.privateKey,
@@ -129,6 +152,7 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
       ca,
       pmg,
       stalwart,
+      cloudflare,
       gmail,
       pmgHost,
       appPassword,
@@ -150,16 +174,27 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
         hosts.push(host);
         const all: Record<string, string> = {};
         for (const [k, v] of Object.entries(config))
-          all[`homelab-mail:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
-        for (const [k, v] of Object.entries(secrets)) all[`homelab-mail:${k}`] = v;
-        await host.configure(all, { secretKeys: Object.keys(secrets).map((k) => `homelab-mail:${k}`) });
-        const result = await deployProgram({ config, secrets, host, texts: await texts, previous });
+          all[key(k)] = typeof v === "string" ? v : JSON.stringify(v);
+        for (const [k, v] of Object.entries({ ...raw, ...secrets })) all[key(k)] = v;
+        await host.configure(all, { secretKeys: Object.keys(secrets).map(key) });
+        await cfEngine.beginRun(false);
+        const result = await deployProgram({
+          native: cfEngine,
+          config: { ...config, ...raw },
+          secrets,
+          host,
+          texts: await texts,
+          previous,
+        });
+        await cfEngine.endRun();
+        if (cfEngine.errors.length)
+          throw new Error(`lab deployment: Cloudflare refused: ${cfEngine.errors.join("; ")}`);
         previous = { ...previous, ...result.state };
         deployment = result;
         // PMG's API rewrites Postfix's configuration after each change it accepts
         // (PMG::API2::Transport/MyNetworks/Domains call rewrite_config_postfix): once here.
         await pmgHost.sync();
-        const records = cloudflareRecords(result.resources);
+        const records = cloudflareRecords(cloudflare);
         await dns.stop();
         dns = await startLabDns({ dir: path.join(dir, `dns-${++dnsGeneration}`), net, records });
         const accounts = result.exports.accounts as Record<
@@ -188,7 +223,7 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
       },
       async serveDns(records) {
         await dns.stop();
-        const declared = deployment ? cloudflareRecords(deployment.resources) : [];
+        const declared = cloudflareRecords(cloudflare);
         dns = await startLabDns({
           dir: path.join(dir, `dns-${++dnsGeneration}`),
           net,

@@ -86,6 +86,9 @@ export async function startLabNet(dir: string): Promise<LabNet> {
         buf = Buffer.concat([buf, chunk]);
         const nl = buf.indexOf(10);
         if (nl < 0) return;
+        // Paused before the listener goes: a flowing socket without a listener drops what arrives
+        // (the server's greeting can come in the same chunk as "OK" or right after it).
+        s.pause();
         s.off("data", onData);
         const line = buf.subarray(0, nl).toString("utf8");
         if (line !== "OK") {
@@ -96,6 +99,8 @@ export async function startLabNet(dir: string): Promise<LabNet> {
         const rest = buf.subarray(nl + 1);
         if (rest.length) s.unshift(rest);
         resolve(s);
+        // After the caller's continuation attached its listeners (or piped it).
+        setImmediate(() => s.resume());
       };
       s.on("data", onData);
       s.once("error", reject);

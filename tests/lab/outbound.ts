@@ -57,7 +57,7 @@ export async function dkimResults(
   lab: Lab,
   m: StoredMessage,
 ): Promise<{ result: string; domain: string; selector: string }[]> {
-  const published = cloudflareRecords(lab.deployment!.resources).filter((r) => r.type === "TXT");
+  const published = cloudflareRecords(lab.cloudflare).filter((r) => r.type === "TXT");
   const resolver = async (name: string, rr: string) => {
     if (rr !== "TXT") throw Object.assign(new Error(`no ${rr}`), { code: "ENOTFOUND" });
     const found = published.filter((r) => r.name === name);

@@ -6,7 +6,6 @@
  * "Gmail: one copy per Message-ID"), so a message to two routed addresses arrives once.
  */
 import { randomBytes } from "node:crypto";
-import type { Registered } from "./deploy";
 import { asForwardedToGmail, type ForwardShape } from "./internet";
 import type { Lab } from "./lab";
 import { deliverToMaildir, readMaildir, type StoredMessage } from "./maildir";
@@ -65,13 +64,12 @@ export const SHAPE_SCENARIOS: InboundScenario[] = [
   },
 ];
 
-/** Where Cloudflare forwards mail for `address`, from the rules the deployment declared. */
-export function routedBox(resources: Registered[], address: string): string | undefined {
-  for (const r of resources) {
-    if (r.type !== "cloudflare:index/emailRoutingRule:EmailRoutingRule") continue;
-    const m = (r.inputs.matchers as { value: string }[])[0];
-    if (m?.value === address) return (r.inputs.actions as { values: string[] }[])[0].values[0];
-  }
+/** Where Cloudflare forwards mail for `address`: the routing rules the deployment left in Cloudflare. */
+export function routedBox(lab: Lab, address: string): string | undefined {
+  for (const z of lab.cloudflare.model.zones)
+    for (const r of z.rules)
+      if (r.enabled && r.matchers.some((m) => m.value === address))
+        return r.actions.find((x) => x.type === "forward")?.value?.[0];
   return undefined;
 }
 
@@ -107,7 +105,7 @@ export function sendInbound(lab: Lab, s: InboundScenario): string {
   const raw = rawMessage({ id, from: "alice@sender.example.com", to: s.to, cc: s.cc, subject: s.name });
   const stored = new Set<string>();
   for (const rcpt of s.rcpt) {
-    const box = routedBox(lab.deployment!.resources, rcpt);
+    const box = routedBox(lab, rcpt);
     if (!box) throw new Error(`scenario "${s.name}": the deployment routes no rule for ${rcpt}`);
     if (stored.has(box)) continue; // Gmail keeps one copy per Message-ID
     stored.add(box);

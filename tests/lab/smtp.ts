@@ -13,19 +13,9 @@ export interface SmtpResult {
   readonly refusal?: string;
 }
 
-/**
- * Sends one message; a connection that gets no greeting within 10 s is retried (twice at most):
- * now and then a connection into the lab's namespace is accepted and never greeted (seen in about
- * one run in three, on a loaded machine), which is the lab's plumbing, not a mail server's answer.
- */
+/** Sends one message; a server that does not greet within 10 s fails it. */
 export async function sendSmtp(net: LabNet, o: SmtpOptions): Promise<SmtpResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await sendOnce(net, o);
-    } catch (err) {
-      if (!(err instanceof NoGreeting) || attempt >= 3) throw err;
-    }
-  }
+  return sendOnce(net, o);
 }
 
 class NoGreeting extends Error {}

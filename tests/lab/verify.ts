@@ -40,9 +40,9 @@ export async function runVerify(lab: Lab, extra: string[] = []): Promise<VerifyR
     "--imap-ca",
     lab.ca.caFile,
     "--timeout",
-    "20",
+    extra.includes("--timeout") ? extra[extra.indexOf("--timeout") + 1] : "20",
     "--json",
-    ...extra,
+    ...extra.filter((a, i) => a !== "--timeout" && extra[i - 1] !== "--timeout"),
   ];
   return new Promise((resolve) => {
     execFile(
