@@ -137,7 +137,11 @@ export function validateFetchmail(
       "routing.serviceAddresses",
       "must list the addresses Cloudflare forwards to fetchmail.user: fetchmail delivers each fetched message to the ones it names",
     );
-  // fetchmail.user against routing.serviceDestination: checked once, in lib/config/index.ts.
+  if (routing && user && user.toLowerCase() !== routing.serviceDestination)
+    p.add(
+      "fetchmail.user",
+      `is ${user} but routing.serviceDestination is ${routing.serviceDestination}: Cloudflare would forward the service addresses to a box nobody polls; make them the same`,
+    );
   return {
     server: String(o.server),
     port: Number(o.port ?? 993),
