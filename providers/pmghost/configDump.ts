@@ -16,6 +16,7 @@ export interface DumpedUser {
   readonly ssl: boolean;
   readonly sslcertck: boolean;
   readonly mda: string | null;
+  readonly postconnect: string | null;
   readonly localnames: string[];
   readonly dropdelivered: boolean;
   readonly antispam: string | null;
@@ -73,6 +74,8 @@ export function parseConfigDump(text: string): DumpedRc {
             ssl: uo.ssl === true,
             sslcertck: uo.sslcertck === true,
             mda: uo.mda === null ? null : String(uo.mda),
+            postconnect:
+              uo.postconnect === null || uo.postconnect === undefined ? null : String(uo.postconnect),
             localnames: Array.isArray(uo.localnames) ? uo.localnames.map(String) : [],
             dropdelivered: uo.dropdelivered === true,
             antispam: uo.antispam === null || uo.antispam === undefined ? null : String(uo.antispam),

@@ -14,6 +14,24 @@
  * to postmaster"). A message is deleted on Gmail only after PMG accepted it; a refusal keeps it
  * there (`softbounce`, and `antispam -1` so no refusal is ever read as "spam, discard").
  *
+ * Retry after a refusal or an outage (`postconnect`, docs/fetchmail-retry.md): in multidrop mode
+ * fetchmail keeps the MD5 of the last message's headers for the daemon's whole life and refuses a
+ * message whose headers hash the same as the previous one (transact.c readheaders, 6.3.26 l.999-1017:
+ * `if (!memcmp(ctl->lastdigest, ctl->digest, DIGESTLEN)) return(PS_REFUSED);`, applied whenever no
+ * envelope header was found, which is always so with To/Cc routing). The digest is stored before
+ * the SMTP connection is opened, so a message PMG did not take is, at every later poll of the same
+ * daemon, a "duplicate": not forwarded, and kept only thanks to `softbounce` (driver.c
+ * fetch_messages l.660-663 and 759-760), logged "not flushed". No rc option turns that off, and only
+ * a new process forgets the digest (fetchmail.h `lastdigest`, no reset anywhere). fetchmail's
+ * documented restart does exactly that: "If you touch or change the ~/.fetchmailrc file while
+ * fetchmail is running in daemon mode, this will be detected at the beginning of the next poll
+ * cycle ... fetchmail rereads it and restarts from scratch (using exec(2); no state information is
+ * retained in the new instance)" (fetchmail.man l.1393-1397; fetchmail.c l.684-717). So after each
+ * poll (`postconnect` runs on every exit path of the poll, driver.c l.1586-1591) the block touches
+ * the rc file the daemon reads: the next cycle starts from a fresh process, which delivers the kept
+ * message. Line numbers: github.com/Distrotech/fetchmail (6.3.26); the same with Debian's 6.4.37,
+ * proven in tests/providers/pmghost/delivery.test.ts.
+ *
  * Strings: fetchmail's lexer (rcfile_l.l) reads `\xNN` in double-quoted strings; every character
  * outside [A-Za-z0-9:@._~-] is written that way, as PMG's own writer does (write_fetchmail_conf),
  * which also keeps Template Toolkit's `[%` out of the template.
@@ -46,6 +64,10 @@ export const BEGIN =
 export const END = "# END homelab-mail managed accounts";
 /** PMG's marker (read_fetchmail_conf skips up to `^\#\s+proxmox\s+settings.*$`). */
 export const PMG_MARKER = /^#\s+proxmox\s+settings/;
+/** The rc file PMG's fetchmail daemon reads: PMG's link to /etc/pmg/fetchmailrc (src/PMG/Fetchmail.pm `$config_link_filename`). */
+export const PMG_FETCHMAILRC = "/etc/fetchmailrc";
+/** The command that makes the daemon restart at its next cycle (see the file comment). */
+export const restartCommand = (rcFile: string) => `/usr/bin/touch ${rcFile}`;
 /** The delivery target of PMG's own entries, as its template writes it. */
 export const PMG_SMTPHOST = "[% ipconfig.int_ip %]/[% pmg.mail.ext_port %]";
 
@@ -68,7 +90,11 @@ export function localNamesOf(a: Pick<FetchmailAccount, "localNames" | "fallback"
 }
 
 /** The block's lines, for the template (smtphost as PMG's template vars) or for a check (`smtphost` given). */
-export function renderAccountBlock(a: FetchmailAccount, smtphost = PMG_SMTPHOST): string[] {
+export function renderAccountBlock(
+  a: FetchmailAccount,
+  smtphost = PMG_SMTPHOST,
+  rcFile = PMG_FETCHMAILRC,
+): string[] {
   const envelope = a.envelope === "none" ? "no envelope" : `envelope ${rcString(a.envelope)}`;
   return [
     BEGIN,
@@ -81,6 +107,7 @@ export function renderAccountBlock(a: FetchmailAccount, smtphost = PMG_SMTPHOST)
     `  folder ${rcString(a.folder)}`,
     "  fetchall nokeep dropdelivered antispam -1",
     `  smtphost "${smtphost}"`,
+    `  postconnect ${rcString(restartCommand(rcFile))}`,
     END,
   ];
 }
@@ -197,6 +224,7 @@ export function dumpDifferences(dump: DumpedRc, a: FetchmailAccount): string[] {
     ["ssl", user.ssl, true],
     ["sslcertck", user.sslcertck, true],
     ["mda", user.mda, null],
+    ["postconnect", user.postconnect, restartCommand(PMG_FETCHMAILRC)],
   ];
   return want.filter(([, have, expected]) => have !== expected).map(([name]) => name);
 }

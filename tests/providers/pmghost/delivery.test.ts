@@ -7,8 +7,9 @@
  * The old stanza (single drop through sendmail) is the regression case: it never names the original
  * recipient.
  */
-import { execFile, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
@@ -103,7 +104,8 @@ describe("fetchmail delivers each fetched message to its original recipients (re
     return out;
   }
   const ours = (envelope?: string) =>
-    renderAccountBlock(account(envelope), `127.0.0.1/${smtp.port}`).join("\n") + "\n";
+    renderAccountBlock(account(envelope), `127.0.0.1/${smtp.port}`, path.join(dir, "touched")).join("\n") +
+    "\n";
   const delivered = () =>
     smtp.delivered.splice(0).map((t) => ({ subject: /Subject: (.*)/.exec(t.data)?.[1], rcpts: t.rcpts }));
 
@@ -173,6 +175,55 @@ describe("fetchmail delivers each fetched message to its original recipients (re
       expect(box.count()).toBe(0);
     },
   );
+
+  it("retries a message kept during a PMG outage at the next poll of the same daemon, and delivers it once", async () => {
+    // PMG's port is closed for the first poll: a port nothing listens on until the recorder starts there.
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const rc = path.join(dir, "rc-daemon");
+    fs.writeFileSync(rc, renderAccountBlock(account(), `127.0.0.1/${port}`, rc).join("\n") + "\n", {
+      mode: 0o600,
+    });
+    box.put(forwarded({ original: "thehive@example.net", to: "thehive@example.net", subject: "outage" }));
+    let log = "";
+    // As PMG runs it: one daemon for every poll (PMG's template: `set daemon 300`; 2 s here).
+    const daemon = spawn("fetchmail", ["-f", rc, "--nosyslog", "--nodetach", "-v", "-d", "2"], {
+      env: { PATH: process.env.PATH, HOME: dir, SSL_CERT_FILE: box.caFile, LANG: "C" },
+    });
+    daemon.stdout.on("data", (c: Buffer) => (log += c.toString()));
+    daemon.stderr.on("data", (c: Buffer) => (log += c.toString()));
+    let up: SmtpRecorder | undefined;
+    const until = async (ok: () => boolean, ms: number) => {
+      for (const end = Date.now() + ms; !ok() && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 200));
+      return ok();
+    };
+    try {
+      expect(await until(() => /SMTP connect to .* failed/.test(log), 20_000)).toBe(true);
+      expect(box.count()).toBe(1); // kept in Gmail
+      up = await startSmtpRecorder(port);
+      const polls = (log.match(/reading message/g) ?? []).length;
+      await until(() => up!.delivered.length > 0, 15_000);
+      // two more polls, so a second copy would show
+      await until(
+        () => (log.match(/reading message/g) ?? []).length >= polls + 2 || box.count() === 0,
+        8_000,
+      );
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(up.delivered.map((t) => t.rcpts)).toEqual([["thehive@example.net"]]);
+      expect(box.count()).toBe(0);
+      // ...by a fresh process: the one that failed had the message's header digest (see fetchmailrc.ts).
+      expect(log).toMatch(/restarting fetchmail \(.*rc-daemon changed\)/);
+    } finally {
+      daemon.kill("SIGTERM");
+      await up?.close();
+      if (!/SMTP connect/.test(log) || box.count() !== 0) console.log(log);
+    }
+  }, 60_000);
 
   it("regression: the old stanza hands every message to the local daemon user, never to its recipient", async () => {
     const mdaLog = path.join(dir, "mda.log");

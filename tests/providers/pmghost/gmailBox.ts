@@ -160,8 +160,8 @@ export interface SmtpRecorder {
   close(): Promise<void>;
 }
 
-/** An SMTP listener that records envelopes; RCPT replies come from `reply`. */
-export async function startSmtpRecorder(): Promise<SmtpRecorder> {
+/** An SMTP listener that records envelopes; RCPT replies come from `reply`. `port` 0: any free port. */
+export async function startSmtpRecorder(port = 0): Promise<SmtpRecorder> {
   const delivered: Transaction[] = [];
   const rec: SmtpRecorder = {
     port: 0,
@@ -220,7 +220,7 @@ export async function startSmtpRecorder(): Promise<SmtpRecorder> {
     });
     sock.on("error", () => undefined);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return Object.assign(rec, {
     port: (server.address() as net.AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
