@@ -67,7 +67,7 @@ export const PMG_MARKER = /^#\s+proxmox\s+settings/;
 /** The rc file PMG's fetchmail daemon reads: PMG's link to /etc/pmg/fetchmailrc (src/PMG/Fetchmail.pm `$config_link_filename`). */
 export const PMG_FETCHMAILRC = "/etc/fetchmailrc";
 /** The command that makes the daemon restart at its next cycle (see the file comment). */
-export const restartCommand = (rcFile: string) => `/usr/bin/touch ${rcFile}`;
+export const restartCommand = (rcFile: string) => `/usr/bin/touch -c ${rcFile}`; // -c: never creates it
 /** The delivery target of PMG's own entries, as its template writes it. */
 export const PMG_SMTPHOST = "[% ipconfig.int_ip %]/[% pmg.mail.ext_port %]";
 
