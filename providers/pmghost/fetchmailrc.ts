@@ -14,7 +14,7 @@
  * to postmaster"). A message is deleted on Gmail only after PMG accepted it; a refusal keeps it
  * there (`softbounce`, and `antispam -1` so no refusal is ever read as "spam, discard").
  *
- * Retry after a refusal or an outage (`postconnect`, docs/fetchmail-retry.md): in multidrop mode
+ * Retry after a refusal or an outage (`postconnect`; docs/assumptions.md, "fetchmail: a kept message is retried only by a fresh process"): in multidrop mode
  * fetchmail keeps the MD5 of the last message's headers for the daemon's whole life and refuses a
  * message whose headers hash the same as the previous one (transact.c readheaders, 6.3.26 l.999-1017:
  * `if (!memcmp(ctl->lastdigest, ctl->digest, DIGESTLEN)) return(PS_REFUSED);`, applied whenever no
