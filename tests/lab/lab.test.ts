@@ -376,6 +376,28 @@ describe("npm run verify -- --round-trip on the lab", () => {
     noSecret(r);
   });
 
+  it("names round-trip:submit and sends no AUTH when the smarthost shows an untrusted certificate", async () => {
+    lab.gmail.presentUntrusted(true);
+    try {
+      const before = lab.gmail.authAttempts();
+      const r = await roundTrip();
+      const auth = lab.gmail.authAttempts() - before;
+      record({
+        scenario: "verify --round-trip: Gmail with an untrusted certificate",
+        expected: "FAIL round-trip:submit, no AUTH",
+        landed: `exit ${r.code}, FAIL: ${failing(r).join(", ") || "none"}, ${auth} AUTH`,
+        ok: r.code === 1 && failing(r).join() === "round-trip:submit" && auth === 0,
+      });
+      expect(failing(r)).toEqual(["round-trip:submit"]);
+      expect(r.checks.find((c) => c.id === "round-trip:submit")?.detail).toMatch(
+        /TLS with smtp.gmail.com:587 failed/,
+      );
+      expect(auth).toBe(0);
+    } finally {
+      lab.gmail.presentUntrusted(false);
+    }
+  });
+
   it("names fetchmail when it is stopped: the message waits in the service box", async () => {
     expect((await lab.pmgHost.sh("systemctl stop fetchmail")).code).toBe(0);
     try {
