@@ -3,8 +3,9 @@
  * service relays to the lab's own domains (gmail.ts, `toCloudflare`) is picked up here, rewritten
  * as Cloudflare and Gmail leave it (internet.ts) and stored in the Gmail box the deployment's
  * routing rule names (scenarios.ts `routedBox`), where fetchmail collects it. This is the internet
- * hop of `npm run verify -- --round-trip` in the lab. An address no rule routes is dropped, as
- * Cloudflare refuses it ("550 5.1.1 Address does not exist", docs/assumptions.md).
+ * hop of `npm run verify -- --round-trip` in the lab. An address no rule routes is dropped: Cloudflare
+ * forwards it nowhere (docs/assumptions.md, "Cloudflare Email Routing: an address no rule routes
+ * is not forwarded").
  *
  * Postfix's virtual(8) delivery agent prepends `Delivered-To: <envelope recipient>`,
  * `X-Original-To:` and `Return-Path: <envelope sender>` (virtual(8), "DELIVERY"); those are the
