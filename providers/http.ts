@@ -34,10 +34,26 @@ export function normalizeFingerprint(fp: string): string {
     .replace(/(..)(?!$)/g, "$1:");
 }
 
+/**
+ * How long an idle keep-alive socket is kept: below the shortest idle timeout of the servers we talk
+ * to, so a request is never written to a socket the server is closing at that moment. PMG's pmgproxy
+ * (pve-http-server) closes a connection idle for its `timeout`, 5 s unless set (AnyEvent.pm, `new`:
+ * `$self->{timeout} = 5 if !$self->{timeout}`, armed as the AnyEvent::Handle timeout and re-armed after
+ * every response in `response()`), and pmgproxy sets none (pmg-api src/PMG/Service/pmgproxy.pm passes
+ * only `keep_alive => 100`). Its `Connection: Keep-Alive` carries no `timeout=` hint, so undici would
+ * keep the socket for this value. A FIN that has already arrived is seen before reuse (undici 8
+ * scheduleIdleSocketValidation, GHSA-35p6-xmwp-9g52); one still in flight is what this margin covers.
+ */
+export const KEEP_ALIVE_IDLE_MS = 4_000;
+
 /** A keep-alive Agent; with a fingerprint, the chain is not checked but the leaf must match it exactly. */
 export function createDispatcher(opts: DispatcherOptions = {}): Agent {
   const timeout = opts.connectTimeoutMs ?? 10_000;
-  const pool = { keepAliveTimeout: 30_000, connections: opts.maxConnections ?? 8 };
+  const pool = {
+    keepAliveTimeout: KEEP_ALIVE_IDLE_MS,
+    keepAliveMaxTimeout: KEEP_ALIVE_IDLE_MS,
+    connections: opts.maxConnections ?? 8,
+  };
   if (!opts.tlsFingerprint) {
     return new Agent({ ...pool, connect: { timeout } });
   }

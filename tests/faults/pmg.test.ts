@@ -89,7 +89,7 @@ describe("PMG under faults", () => {
     agrees(await attempt("connection dropped mid-request", "create trusted network", upNet()));
   });
 
-  it("a POST that succeeded but whose answer was lost: fails, then the next up adopts what was made", async () => {
+  it("a POST that succeeded but whose answer was lost: the entry is found and adopted in that run", async () => {
     await bed.engine.up(SMARTHOST, { endpoint: bed.endpoint, host: "smtp.gmail.com", port: 587 });
     bed.pmg.dropAfterHandlingNext(1, "POST");
     let failedOnce = false;

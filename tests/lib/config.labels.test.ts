@@ -87,3 +87,14 @@ it("names the key of every bad label and says the fix", () => {
   );
   expect(found).toHaveLength(6);
 });
+
+it("requires fetchmail to poll the box Cloudflare forwards service mail to", () => {
+  const c = guideConfig() as Record<string, Record<string, unknown>>;
+  const found = problems({ ...c, fetchmail: { ...c.fetchmail, user: "someone-else@example.com" } });
+  expect(found).toEqual([
+    expect.stringMatching(
+      /^homelab-mail:fetchmail\.user: is someone-else@example\.com.*lab-service-box@example\.com/,
+    ),
+  ]);
+  expect(problems({ ...c, fetchmail: { ...c.fetchmail, user: "Lab-Service-Box@example.com" } })).toEqual([]);
+});

@@ -100,6 +100,22 @@ describe.each([9, 8, 7] as const)("PMG list entries on PMG %i through the provid
     expect(pmg.state.transport.get("example.org")).toMatchObject({ host: "192.0.2.20" });
   });
 
+  it("sends a create again when the connection closed before PMG handled it, and converges in that run", async () => {
+    const { engine, pmg, endpoint } = bed;
+    // The server closes the connection as the POST arrives (nothing handled): provably not applied.
+    pmg.dropNext(1, "POST");
+    const made = await engine.up(RELAY, { endpoint, domain: "example.net", comment: "CTI service domain" });
+    expect(made.state.outputs.comment).toBe("CTI service domain");
+    expect(pmg.counters.requestsByPath["POST /config/domains"]).toBe(2);
+    // The answer of a POST that was handled is lost: the entry is there, judged and adopted, not sent twice.
+    pmg.resetCounters();
+    pmg.dropAfterHandlingNext(1, "POST");
+    const second = await engine.up(RELAY, { endpoint, domain: "example.org", comment: "Brand domain" });
+    expect(second.state.outputs.comment).toBe("Brand domain");
+    expect(pmg.counters.requestsByPath["POST /config/domains"]).toBe(1);
+    expect([...pmg.state.domains.keys()].sort()).toEqual(["example.net", "example.org"]);
+  });
+
   it("keeps a transport to an IP host stable although PMG reads use_mx back as 0", async () => {
     const { engine, pmg, endpoint } = bed;
     const created = await engine.up(TRANSPORT, {

@@ -54,6 +54,7 @@ export class Faults {
   latencyMs = 0;
   private failQueue: FailStatus[] = [];
   private drops = 0;
+  private dropsMethod?: string;
   private dropsAfter = 0;
   private dropsAfterMethod?: string;
 
@@ -62,9 +63,13 @@ export class Faults {
     for (let i = 0; i < n; i++) this.failQueue.push(status);
   }
 
-  /** Destroy the socket of the next `n` requests before answering (nothing is handled). */
-  dropNext(n: number): void {
+  /**
+   * Destroy the socket of the next `n` requests before answering (nothing is handled): the server
+   * closing as the request arrives. With `method`, only requests of that method count.
+   */
+  dropNext(n: number, method?: string): void {
     this.drops += n;
+    this.dropsMethod = method;
   }
 
   /**
@@ -80,7 +85,7 @@ export class Faults {
   take(
     method = "",
   ): { kind: "drop" } | { kind: "fail"; status: FailStatus } | { kind: "dropAfter" } | { kind: "normal" } {
-    if (this.drops > 0) {
+    if (this.drops > 0 && (!this.dropsMethod || this.dropsMethod === method)) {
       this.drops--;
       return { kind: "drop" };
     }
@@ -97,6 +102,7 @@ export class Faults {
     this.latencyMs = 0;
     this.failQueue = [];
     this.drops = 0;
+    this.dropsMethod = undefined;
     this.dropsAfter = 0;
     this.dropsAfterMethod = undefined;
   }

@@ -66,7 +66,7 @@ export interface PmgTestServer {
   latencyMs: number;
   clockOffsetSec: number;
   failNext(n: number, status?: FailStatus): void;
-  dropNext(n: number): void;
+  dropNext(n: number, method?: string): void;
   dropAfterHandlingNext(n: number, method?: string): void;
   expireTickets(): void;
   /** Ends every fault (latency included), keeping state and counters: "the network is fine again". */
@@ -170,7 +170,7 @@ export async function startPmgServer(opts: PmgServerOptions = {}): Promise<PmgTe
       clockOffsetSec = s;
     },
     failNext: (n, status = 500) => faults.failNext(n, status),
-    dropNext: (n) => faults.dropNext(n),
+    dropNext: (n, method) => faults.dropNext(n, method),
     dropAfterHandlingNext: (n, method) => faults.dropAfterHandlingNext(n, method),
     expireTickets: () => authority.rotateTicketKey(),
     clearFaults: () => faults.clear(),
