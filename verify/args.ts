@@ -9,6 +9,7 @@ import type { VerifyOptions } from "./context";
 import { parseDnsServers } from "./dns";
 import type { OutputsSource } from "./outputs";
 import { pmgAccessFromEnv } from "./pmg";
+import { ROUND_TRIP_USAGE, ROUND_TRIP_VALUED, roundTripOptions } from "./roundTrip";
 import type { TlsTrust } from "./tls";
 
 export const USAGE = `usage: npm run verify -- [--stack NAME | --outputs FILE] [options]
@@ -23,7 +24,9 @@ export const USAGE = `usage: npm run verify -- [--stack NAME | --outputs FILE] [
   --no-send                send no test message
   --timeout SECONDS        how long to wait for the test message to arrive (default 120)
   --json                   one JSON object instead of the table
-environment: PMG_ENDPOINT, PMG_USERNAME, PMG_PASSWORD [, PMG_TLS_FINGERPRINT] to compare DNS with PMG's live DKIM key`;
+${ROUND_TRIP_USAGE}
+environment: PMG_ENDPOINT, PMG_USERNAME, PMG_PASSWORD [, PMG_TLS_FINGERPRINT] to compare DNS with PMG's live DKIM key;
+  gmailSmarthostPassword [, gmailFetchmailPassword] for --round-trip`;
 
 export interface Invocation {
   readonly help: boolean;
@@ -42,8 +45,9 @@ const VALUED = new Set([
   "to",
   "from",
   "timeout",
+  ...ROUND_TRIP_VALUED,
 ]);
-const SWITCHES = new Set(["no-send", "json", "help"]);
+const SWITCHES = new Set(["no-send", "json", "help", "round-trip"]);
 
 const usage = (message: string) => new HomelabMailError("E_VERIFY_USAGE", `${message}\n${USAGE}`);
 
@@ -87,6 +91,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Invo
       deliveryTimeoutMs: timeout * 1000,
       timeoutMs: 10_000,
       pmg: pmgAccessFromEnv(env),
+      roundTrip: roundTripOptions(flags, env),
     },
   };
 }

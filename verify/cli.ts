@@ -25,6 +25,8 @@ export async function main(
     const secrets = [
       ...Object.values(outputs.accounts ?? {}).map((a) => a.password),
       inv.options.pmg?.password ?? "",
+      inv.options.roundTrip?.smarthostPassword ?? "",
+      inv.options.roundTrip?.fetchmailPassword ?? "",
     ];
     const results = redact(await runVerify(outputs, inv.options), secrets);
     out(inv.json ? renderJson(results) : renderTable(results));

@@ -3,6 +3,7 @@ import type { MailChainOutputs } from "../lib/outputs";
 import type { DnsLookup } from "./dns";
 import type { PmgAccess, PmgDkimState } from "./pmg";
 import type { CheckResult } from "./result";
+import type { RoundTripOptions } from "./roundTrip";
 import type { TlsTrust } from "./tls";
 
 export interface VerifyOptions {
@@ -23,6 +24,8 @@ export interface VerifyOptions {
   readonly timeoutMs: number;
   /** PMG's API, to compare DNS with the key PMG signs with right now. */
   readonly pmg?: PmgAccess;
+  /** `--round-trip`: one message from outside through Gmail, Cloudflare and fetchmail to Stalwart. */
+  readonly roundTrip?: RoundTripOptions;
 }
 
 export type PmgLive =

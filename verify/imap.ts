@@ -15,16 +15,18 @@ export interface ImapTarget {
   readonly trust: TlsTrust;
   /** Connect, greeting and command timeout in milliseconds. */
   readonly timeoutMs: number;
+  /** Connect to this address instead, checking the certificate against `imap.host` (a name). */
+  readonly address?: string;
 }
 
 export async function openImap(t: ImapTarget): Promise<ImapFlow> {
   const client = new ImapFlow({
-    host: t.imap.host,
+    host: t.address ?? t.imap.host,
     port: t.imap.port,
     secure: t.imap.security === "tls",
     doSTARTTLS: t.imap.security === "starttls" ? true : undefined,
     auth: { user: t.login, pass: t.password },
-    transport: imapTransport(t.trust),
+    transport: imapTransport(t.trust, t.address !== undefined ? t.imap.host : undefined),
     logger: false,
     connectionTimeout: t.timeoutMs,
     greetingTimeout: t.timeoutMs,

@@ -11,6 +11,7 @@ import { internalDns } from "./checks/internalDns";
 import { pendingSteps } from "./checks/pending";
 import { pmgDkim } from "./checks/pmgDkim";
 import { relay } from "./checks/relay";
+import { roundTrip } from "./checks/roundTrip";
 import { routing } from "./checks/routing";
 import { spf } from "./checks/spf";
 import type { Check, PmgLive, VerifyContext, VerifyOptions } from "./context";
@@ -28,6 +29,7 @@ export const CHECKS: readonly Check[] = [
   internalDns,
   imapLogins,
   relay,
+  roundTrip,
 ];
 
 export async function runVerify(outputs: MailChainOutputs, options: VerifyOptions): Promise<CheckResult[]> {

@@ -32,13 +32,15 @@ export class TlsPinMismatch extends HomelabMailError {
 
 /** Starts TLS on `socket` (STARTTLS) or a new connection, calling `onSecure` only once the trust holds. */
 export function startTls(
-  target: { host: string; port: number; socket?: net.Socket },
+  target: { host: string; port: number; socket?: net.Socket; servername?: string },
   trust: TlsTrust,
   onSecure: () => void,
 ): tls.TLSSocket {
   const opts: tls.ConnectionOptions = { host: target.host, port: target.port, socket: target.socket };
   // SNI takes a name, never an IP literal; the certificate is then checked against the IP itself.
-  if (net.isIP(target.host) === 0) opts.servername = target.host;
+  // With `servername` (a name resolved through verify's --dns), the certificate must carry that name.
+  if (target.servername !== undefined) opts.servername = target.servername;
+  else if (net.isIP(target.host) === 0) opts.servername = target.host;
   if (trust.kind === "ca") opts.ca = trust.pem;
   // With a pin the leaf must match exactly, which replaces chain and name checks (as providers/http.ts does).
   if (trust.kind === "pin") opts.rejectUnauthorized = false;
@@ -57,14 +59,18 @@ export function startTls(
 }
 
 /** An imapflow `transport`: plain TCP for port 143 (then STARTTLS through `upgrade`), TLS for 993. */
-export function imapTransport(trust: TlsTrust): ImapTransport {
+export function imapTransport(trust: TlsTrust, servername?: string): ImapTransport {
   return {
     connect(o, onConnect) {
-      if (o.secure) return startTls({ host: o.host, port: o.port }, trust, onConnect);
+      if (o.secure) return startTls({ host: o.host, port: o.port, servername }, trust, onConnect);
       return net.connect({ host: o.host, port: o.port }, onConnect);
     },
     upgrade(socket, o, onSecure) {
-      return startTls({ host: o.host, port: o.port, socket: socket as net.Socket }, trust, onSecure);
+      return startTls(
+        { host: o.host, port: o.port, socket: socket as net.Socket, servername },
+        trust,
+        onSecure,
+      );
     },
   };
 }

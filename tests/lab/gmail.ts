@@ -26,6 +26,8 @@ export interface LabGmail {
   /** Maildir of a box by address, and of everything relayed to the internet. */
   maildir(address: string): string;
   readonly internet: string;
+  /** What the submission service relayed to the lab's own domains: Cloudflare's MX picks it up there. */
+  readonly toCloudflare: string;
   /** AUTH attempts the submission service saw (successful and failed), from its log. */
   authAttempts(): number;
   /** Present the untrusted certificate on 587 (true) or the CA-issued one (false). */
@@ -41,6 +43,8 @@ export async function startGmail(opts: {
   ca: LabCa;
   uid: number;
   boxes: GmailBox[];
+  /** Domains whose MX is Cloudflare Email Routing: mail to them goes to `toCloudflare`. */
+  cloudflareDomains?: string[];
 }): Promise<LabGmail> {
   const { dir, net, ca, uid } = opts;
   const good = ca.issue("gmail", ["smtp.gmail.com", "imap.gmail.com"]);
@@ -53,6 +57,11 @@ export async function startGmail(opts: {
   fs.mkdirSync(path.join(internetHome, "Maildir"), { recursive: true });
   fs.chownSync(internetHome, uid, uid);
   fs.chownSync(path.join(internetHome, "Maildir"), uid, uid);
+  const cloudflareHome = path.join(dir, "cloudflare");
+  fs.mkdirSync(path.join(cloudflareHome, "Maildir"), { recursive: true });
+  fs.chownSync(cloudflareHome, uid, uid);
+  fs.chownSync(path.join(cloudflareHome, "Maildir"), uid, uid);
+  const cfPattern = (opts.cloudflareDomains ?? []).map((d) => d.replace(/\./g, "\\.")).join("|");
   const authSocket = path.join(dir, "dovecot", "auth-postfix");
   const imap = await startLabDovecot({
     name: "gmail",
@@ -94,7 +103,8 @@ export async function startGmail(opts: {
       // Every domain is "the internet": one catch-all mailbox (regexp tables, postconf(5) virtual_mailbox_domains).
       "virtual_mailbox_domains = regexp:{{/./ internet}}",
       `virtual_mailbox_base = ${dir}`,
-      "virtual_mailbox_maps = regexp:{{/./ internet/Maildir/}}",
+      // The lab's domains first (first match wins, regexp_table(5)): their MX is Cloudflare's.
+      `virtual_mailbox_maps = regexp:{${cfPattern ? `{/@(${cfPattern})/ cloudflare/Maildir/}, ` : ""}{/./ internet/Maildir/}}`,
       `virtual_uid_maps = static:${uid}`,
       `virtual_gid_maps = static:${uid}`,
     ],
@@ -104,6 +114,7 @@ export async function startGmail(opts: {
     smtp,
     maildir: (a) => path.join(home(a), "Maildir"),
     internet: path.join(internetHome, "Maildir"),
+    toCloudflare: path.join(cloudflareHome, "Maildir"),
     authAttempts: () =>
       smtp
         .logText()

@@ -338,6 +338,124 @@ describe("npm run verify on the lab", () => {
   });
 });
 
+describe("npm run verify -- --round-trip on the lab", () => {
+  // From outside: the Gmail smarthost, Cloudflare's forward (cloudflareForward.ts), the service
+  // box, fetchmail, PMG, Stalwart. fetchmail is woken every 1.5 s instead of its 120 s poll.
+  const roundTrip = async (env: Record<string, string> = {}, timeout = "20") => {
+    const poke = setInterval(() => void lab.pmgHost.pollNow().catch(() => undefined), 1_500);
+    try {
+      return await runVerify(
+        lab,
+        [
+          "--round-trip",
+          "--to",
+          "thehive@example.net",
+          "--gmail-user",
+          SERVICE_BOX,
+          "--gmail-ca",
+          lab.ca.caFile,
+          "--round-trip-timeout",
+          timeout,
+        ],
+        {
+          gmailSmarthostPassword: lab.secrets.gmailSmarthostPassword,
+          gmailFetchmailPassword: lab.secrets.gmailFetchmailPassword,
+          ...env,
+        },
+      );
+    } finally {
+      clearInterval(poke);
+    }
+  };
+  const hops = (r: { checks: { id: string; status: string }[] }) =>
+    r.checks.filter((c) => c.id.startsWith("round-trip:")).map((c) => `${c.id} ${c.status}`);
+  const failing = (r: { checks: { id: string; status: string }[] }) =>
+    r.checks.filter((c) => c.status === "fail").map((c) => c.id);
+  const noSecret = (r: { output: string }) => {
+    expect(r.output).not.toContain(lab.appPassword);
+    expect(r.output).not.toContain("wrong-app-password-0");
+  };
+
+  it("passes on the deployed lab: through Cloudflare's forward into the service box, once into thehive", async () => {
+    const r = await roundTrip();
+    const id = /<round-trip-[^>]+>/.exec(r.output)?.[0];
+    const forwarded = lab.cloudflareForward.forwarded.filter((f) => f.id === id);
+    // verify deleted its copy once found; any other copy (another account, a second delivery) stays.
+    await new Promise((res) => setTimeout(res, 1_000));
+    const elsewhere = id ? whereIs(lab, id) : {};
+    record({
+      scenario:
+        "verify --round-trip: Gmail smarthost -> Cloudflare -> service box -> fetchmail -> PMG -> thehive",
+      expected: "exit 0, every hop PASS, thehive once",
+      landed: `exit ${r.code}; ${hops(r).join(", ")}; other copies: ${fmt(elsewhere)}`,
+      ok: r.code === 0 && forwarded.length === 1 && Object.keys(elsewhere).length === 0,
+    });
+    if (r.code !== 0) throw new Error(explain(r.output));
+    expect(hops(r)).toEqual([
+      "round-trip:submit pass",
+      "round-trip:gmail-box pass",
+      "round-trip:delivery:thehive pass",
+    ]);
+    expect(forwarded).toEqual([{ id, rcpt: "thehive@example.net", box: SERVICE_BOX }]);
+    expect(elsewhere).toEqual({});
+    noSecret(r);
+  });
+
+  it("names round-trip:submit and the app password when the smarthost refuses the login", async () => {
+    const r = await roundTrip({ gmailSmarthostPassword: "wrong-app-password-0" });
+    const submit = r.checks.find((c) => c.id === "round-trip:submit") as { fix?: string } | undefined;
+    record({
+      scenario: "verify --round-trip: wrong smarthost app password",
+      expected: "FAIL round-trip:submit",
+      landed: `exit ${r.code}, FAIL: ${failing(r).join(", ") || "none"}`,
+      ok: r.code === 1 && failing(r).join() === "round-trip:submit",
+    });
+    expect(failing(r)).toEqual(["round-trip:submit"]);
+    expect(submit?.fix).toMatch(/wrong app password \(homelab-mail:gmailSmarthostPassword\)/);
+    noSecret(r);
+  });
+
+  it("names round-trip:submit and sends no AUTH when the smarthost shows an untrusted certificate", async () => {
+    lab.gmail.presentUntrusted(true);
+    try {
+      const before = lab.gmail.authAttempts();
+      const r = await roundTrip();
+      const auth = lab.gmail.authAttempts() - before;
+      record({
+        scenario: "verify --round-trip: Gmail with an untrusted certificate",
+        expected: "FAIL round-trip:submit, no AUTH",
+        landed: `exit ${r.code}, FAIL: ${failing(r).join(", ") || "none"}, ${auth} AUTH`,
+        ok: r.code === 1 && failing(r).join() === "round-trip:submit" && auth === 0,
+      });
+      expect(failing(r)).toEqual(["round-trip:submit"]);
+      expect(r.checks.find((c) => c.id === "round-trip:submit")?.detail).toMatch(
+        /TLS with smtp.gmail.com:587 failed/,
+      );
+      expect(auth).toBe(0);
+    } finally {
+      lab.gmail.presentUntrusted(false);
+    }
+  });
+
+  it("names fetchmail when it is stopped: the message waits in the service box", async () => {
+    expect((await lab.pmgHost.sh("systemctl stop fetchmail")).code).toBe(0);
+    try {
+      const r = await roundTrip({}, "6");
+      const box = r.checks.find((c) => c.id === "round-trip:gmail-box") as { fix?: string } | undefined;
+      record({
+        scenario: "verify --round-trip: fetchmail stopped",
+        expected: "FAIL round-trip:gmail-box (fetchmail), round-trip:delivery:thehive",
+        landed: `exit ${r.code}, FAIL: ${failing(r).join(", ") || "none"}`,
+        ok: r.code === 1 && failing(r).join() === "round-trip:gmail-box,round-trip:delivery:thehive",
+      });
+      expect(failing(r)).toEqual(["round-trip:gmail-box", "round-trip:delivery:thehive"]);
+      expect(box?.fix).toMatch(/fetchmail is not collecting \(systemctl status fetchmail on PMG/);
+    } finally {
+      expect((await lab.pmgHost.sh("systemctl start fetchmail")).code).toBe(0);
+    }
+  });
+});
+
 // The old rendering (tests/lab/fixtures): both defects the lab found, shown failing. These are
 // expected to fail; jest reports them as passing only while they do.
 describe("regression: the old rendering fails the scenarios", () => {

@@ -20,9 +20,11 @@ import { makeLabCa, type LabCa } from "./ca";
 import { exampleStack, labStack, PERSONAL_BOX, SERVICE_BOX, testAppPassword } from "./config";
 import { deployProgram, type DeployResult } from "./deploy";
 import { cloudflareRecords, startLabDns, type LabDns, type Rr } from "./dns";
+import { startCloudflareForward, type CloudflareForward } from "./cloudflareForward";
 import { startGmail, type LabGmail } from "./gmail";
 import { startLabNet, type LabNet } from "./netns";
 import { startLabPmgHost, type LabPmgHost } from "./pmg/host";
+import { routedBox } from "./scenarios";
 import { startStalwartMail, type LabStalwartMail, type StalwartAccount } from "./stalwartMail";
 
 export interface Lab {
@@ -34,6 +36,8 @@ export interface Lab {
   /** The Cloudflare stand-in (tests/servers/cloudflare): the DNS records and destinations the program writes. */
   readonly cloudflare: CloudflareTestServer;
   readonly gmail: LabGmail;
+  /** Cloudflare's forward of what "Gmail" sends to the lab's domains, into the routed Gmail box. */
+  readonly cloudflareForward: CloudflareForward;
   readonly pmgHost: LabPmgHost;
   /** The app password of the Gmail service box (test-only). */
   readonly appPassword: string;
@@ -105,6 +109,7 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
           { address: SERVICE_BOX, password: appPassword },
           { address: PERSONAL_BOX, password: testAppPassword() },
         ],
+        cloudflareDomains: (stack.domains as { name: string }[]).map((d) => d.name),
       }),
       startLabPmgHost({ dir: path.join(dir, "pmg"), net, ca, pmg }),
     ]);
@@ -145,6 +150,13 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
     let previous: Record<string, State> | undefined;
     let stalwartMail: LabStalwartMail | undefined;
     let deployment: DeployResult | undefined;
+    const cloudflareForward = startCloudflareForward({
+      from: gmail.toCloudflare,
+      routedBox: (address) => routedBox(lab, address),
+      boxMaildir: (box) => gmail.maildir(box),
+      uid,
+    });
+    stops.push(async () => cloudflareForward.stop());
 
     const lab: Lab = {
       dir,
@@ -154,6 +166,7 @@ export async function startLab(opts: { log?: (line: string) => void } = {}): Pro
       stalwart,
       cloudflare,
       gmail,
+      cloudflareForward,
       pmgHost,
       appPassword,
       uid,

@@ -18,7 +18,11 @@ export interface VerifyRun {
   readonly output: string;
 }
 
-export async function runVerify(lab: Lab, extra: string[] = []): Promise<VerifyRun> {
+export async function runVerify(
+  lab: Lab,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<VerifyRun> {
   const o = lab.deployment!.exports;
   const outputs = {
     ...o,
@@ -48,7 +52,7 @@ export async function runVerify(lab: Lab, extra: string[] = []): Promise<VerifyR
     execFile(
       argv[0],
       argv.slice(1),
-      { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+      { cwd: ROOT, encoding: "utf8", timeout: 120_000, env: { ...process.env, ...env } },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
         let checks: VerifyRun["checks"] = [];
