@@ -54,8 +54,22 @@ export async function runProgram(
   secrets: Record<string, string>,
   opts: RunOptions = {},
 ): Promise<Registered[]> {
-  const registered: Registered[] = [];
   const cloudflare = opts.cloudflare ?? (await cloudflareFor(config));
+  try {
+    return await run(config, secrets, opts, cloudflare);
+  } finally {
+    // Closed on every path, a program that throws included: an open stand-in keeps jest's worker alive.
+    if (!opts.cloudflare) await cloudflare.close();
+  }
+}
+
+async function run(
+  config: Record<string, unknown>,
+  secrets: Record<string, string>,
+  opts: RunOptions,
+  cloudflare: CloudflareMockEngine,
+): Promise<Registered[]> {
+  const registered: Registered[] = [];
   await cloudflare.beginRun(opts.preview === true);
   await pulumi.runtime.setMocks(
     {
@@ -103,6 +117,5 @@ export async function runProgram(
   await Promise.all(Object.values(program.exports).map((o) => settle(o)));
   await new Promise((r) => setTimeout(r, 50));
   await cloudflare.endRun();
-  if (!opts.cloudflare) await cloudflare.close();
   return registered;
 }
