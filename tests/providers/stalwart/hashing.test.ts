@@ -63,6 +63,8 @@ describe("hashing off the event loop", () => {
   it("verifies sha512-crypt in a worker: right, wrong, and drifted", async () => {
     const stored = hashPassword("another chosen one");
     const other = hashPassword("something else");
+    // Warm workers, as the second call of a deployment finds them: a worker's start is not the claim.
+    await verifyOffThread("warm the workers up", other);
     const { value, busy } = await busyMs(() =>
       Promise.all([
         verifyOffThread("not it", stored),
@@ -74,7 +76,13 @@ describe("hashing off the event loop", () => {
       ]),
     );
     expect(value).toEqual([false, false, false]);
-    expect(busy).toBeLessThan(2 * inThreadMs());
+    // The same three verifications in this thread, measured now (under the same load), cost more.
+    const t = performance.now();
+    [verifyPassword("not it", stored), verifyPassword("another chosen one", other)].forEach((v) =>
+      expect(v).toBe(false),
+    );
+    verifyPassword("another chosen one", stored);
+    expect(busy).toBeLessThan((performance.now() - t) / 2);
     expect(await verifyOffThread("another chosen one", stored)).toBe(true);
   });
 
