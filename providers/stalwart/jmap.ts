@@ -6,7 +6,8 @@
  * masked, so a password changed by hand cannot be seen (README, "Stalwart").
  */
 import { StalwartApiError, StalwartVersionError } from "./errors";
-import type { JmapLimits } from "./jmapBatch";
+import { DeleteCensus } from "./census";
+import { STALWART_LIMITS, type JmapLimits } from "./jmapBatch";
 import { JmapCalls, type Args, type Call } from "./jmapCalls";
 import { accountCandidates, type Address } from "./migration";
 import {
@@ -51,7 +52,34 @@ export class JmapApi implements StalwartApi {
   /** Raw credentials of accounts as last read, for a password patch without another read. */
   private readonly credentials = new WeakMap<PrincipalRecord, Record<string, Args>>();
 
-  constructor(t: StalwartTransport, limits?: JmapLimits) {
+  /**
+   * Concurrent deletes' reads, from one listing of every user account's usage (census.ts): the
+   * ids by `x:Account/query`, then `usedDiskQuota` by `x:Account/get` in chunks the session allows.
+   * Named by id only (stable on 0.16), so the record's name is left empty: not compared.
+   */
+  readonly census = new DeleteCensus(async () => {
+    const ids = await this.c.query("Account", { "@type": "User" });
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += this.limits.maxObjectsInGet)
+      chunks.push(ids.slice(i, i + this.limits.maxObjectsInGet));
+    const got = await Promise.all(
+      chunks.map((c) => this.c.get("Account", c, ["id", "@type", "usedDiskQuota"])),
+    );
+    const out = new Map<string, PrincipalRecord>();
+    for (const raw of got.flatMap((m) => [...m.values()]))
+      if (raw["@type"] === "User")
+        out.set(String(raw.id), {
+          ...empty("individual", ""),
+          principalId: String(raw.id),
+          usedQuota: bytes(raw.usedDiskQuota),
+        });
+    return out;
+  });
+
+  constructor(
+    t: StalwartTransport,
+    private readonly limits: JmapLimits = STALWART_LIMITS,
+  ) {
     this.c = new JmapCalls(t, limits);
   }
 

@@ -4,6 +4,8 @@
  * the server's read-back order (primary address first, then aliases and sets sorted), so a
  * declaration and a read compare equal field by field and a diff never flaps.
  */
+import type { DeleteCensus } from "./census";
+
 export type ApiGeneration = "rest" | "jmap";
 export type PrincipalType = "domain" | "individual";
 
@@ -59,6 +61,8 @@ export interface StalwartApi {
   update(current: PrincipalRecord, want: PrincipalSpec, password?: string): Promise<PrincipalRecord>;
   /** Deletes it; already gone counts as done. */
   remove(current: PrincipalRecord): Promise<void>;
+  /** Runs deletes, answering concurrent ones' reads from one listing where it may (census.ts). */
+  readonly census: DeleteCensus;
   /** What an IMAP client logs in with: the name on ≤0.15, the full primary address on 0.16. */
   loginName(p: PrincipalSpec): string;
 }

@@ -148,6 +148,17 @@ async function countersReset(p: Partial<PrincipalOutputs>, api: StalwartApi): Pr
   return !(await diskQuotasRecalculated());
 }
 
+/** Whether a listed record is the located principal (type and name too) and the guard lets it go. */
+function passes(listed: PrincipalRecord, at: Locator, props: PrincipalOutputs, reset: boolean): boolean {
+  if (listed.type !== at.type || (listed.name !== "" && listed.name !== at.name)) return false;
+  try {
+    guardDelete(listed, props, undefined, reset);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The desired password: from config when set, else the one already in state, else a new one. */
 async function desiredPassword(name: string, olds?: Partial<PrincipalOutputs>): Promise<string> {
   return (await configuredPassword(name)) ?? olds?.password ?? generatePassword();
@@ -226,9 +237,16 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
 
   async delete(id, props) {
     const api = await stalwartApi(props.endpoint);
-    const current = await api.find(locator(props, id));
-    if (!current) return;
-    guardDelete(current, props, undefined, await countersReset(props, api));
-    await api.remove(current).catch((e: unknown) => guardDelete(current, props, e));
+    const at = locator(props, id);
+    const reset = await countersReset(props, api);
+    // Beside other deletes, a recent listing may stand in for this one's read, but only to let it go
+    // ahead: anything it would refuse, or does not match exactly, is read again (census.ts).
+    const sameApi = at.api === undefined || at.api === api.generation;
+    await api.census.run(sameApi ? at.principalId : undefined, async (listed) => {
+      const current = listed && passes(listed, at, props, reset) ? listed : await api.find(at);
+      if (!current) return;
+      guardDelete(current, props, undefined, reset);
+      await api.remove(current).catch((e: unknown) => guardDelete(current, props, e));
+    });
   },
 };

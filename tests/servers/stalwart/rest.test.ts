@@ -195,6 +195,25 @@ describe("the Stalwart REST stand-in", () => {
     expect((await call("GET", "/api/principal?types=nonsense")).body.data.total).toBe(3);
   });
 
+  it("lists only the fields asked for, as map_principal does: id and type always, usage only when above 0", async () => {
+    // crates/directory/src/backend/internal/manage.rs, map_principal (v0.10-0.15): each field only when
+    // `fields` is empty or names it; "Obtain used quota" sets usedQuota for individuals when > 0.
+    await post({ type: "domain", name: "example.net" });
+    for (const name of ["ti", "zo"])
+      await post({ type: "individual", name, emails: [`${name}@example.net`] });
+    s.deliver("zo", 700);
+    const q = "/api/principal?types=individual,domain&limit=0&fields=name,usedQuota,members,bogus";
+    const items = (await call("GET", q)).body.data.items as Record<string, unknown>[];
+    expect(items.map((i) => Object.keys(i).sort())).toEqual([
+      ["id", "members", "name", "type"],
+      ["id", "name", "type"],
+      ["id", "name", "type", "usedQuota"],
+    ]);
+    expect(items.map((i) => i.usedQuota ?? i.members)).toEqual([2, undefined, 700]);
+    const full = (await call("GET", "/api/principal?types=individual&limit=0")).body.data.items;
+    expect(full[0]).toHaveProperty("emails", ["ti@example.net"]);
+  });
+
   it("counts what it sees, and fails, drops or delays requests on demand", async () => {
     s.failNext(1, 503);
     expect(await call("GET", "/api/principal")).toMatchObject({

@@ -156,11 +156,20 @@ function list(dir: RestDirectory, q: URLSearchParams): { items: unknown[]; total
   const limit = Number(q.get("limit") ?? 0) || 0;
   const page = Math.max(1, Number(q.get("page") ?? 1) || 1);
   const slice = limit > 0 ? matches.slice((page - 1) * limit, page * limit) : matches;
-  const nameOnly = q.get("fields") === "name";
-  return {
-    items: slice.map((p) => (nameOnly ? { id: p.id, type: p.type, name: p.name } : dir.view(p))),
-    total: matches.length,
-  };
+  const fields = (q.get("fields") ?? "").split(",").filter(Boolean);
+  return { items: slice.map((p) => pick(dir.view(p), fields)), total: matches.length };
+}
+
+/**
+ * `fields` as map_principal applies it (crates/directory/src/backend/internal/manage.rs, v0.10-0.15):
+ * `id` and `type` always, every other field only when asked for (all when none is), unknown names
+ * ignored. `fields=name` (the fast path) therefore gives exactly id, type and name too.
+ */
+function pick(view: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  if (fields.length === 0) return view;
+  return Object.fromEntries(
+    Object.entries(view).filter(([k]) => k === "id" || k === "type" || fields.includes(k)),
+  );
 }
 
 function bulkDelete(ctx: RestContext, q: URLSearchParams): Reply {
