@@ -12,6 +12,7 @@ import { serializeProviders } from "../tests/harness/serialize";
 import type { State } from "../tests/providers/engine";
 import { NaiveClients, type NaiveClient } from "./naive/remote";
 import { PHASES, pmgPlan, stalwartPlan, type Phase, type Plan } from "./plan";
+import { runHomelab } from "./homelab";
 import { ProjectDeployment } from "./project";
 import { floorOfLevel, type Client, type Row } from "./report";
 import { peakMb, resetPeak } from "./rss";
@@ -31,6 +32,8 @@ export interface BenchOptions {
   readonly log?: (line: string) => void;
   /** Stand-ins to run against (their latency is set here); default: started and closed here. */
   readonly servers?: BenchServers;
+  /** The guide's whole homelab stack, once per run (bench/homelab.ts). Default true. */
+  readonly homelab?: boolean;
 }
 
 export async function runBench(o: BenchOptions): Promise<Row[]> {
@@ -121,6 +124,14 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
               }),
             );
         }
+      }
+    }
+    // Once per run, on stand-ins of its own (so the rows above still add up to their servers' counts).
+    if (o.homelab !== false) {
+      const homelab = await runHomelab({ latencyMs: latency, parallelism, texts, log });
+      for (const row of homelab.rows) {
+        rows.push(row);
+        o.onRow?.(row);
       }
     }
   } finally {

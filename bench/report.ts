@@ -4,11 +4,18 @@ import { PHASES, type Api, type Phase, type System } from "./plan";
 export type Client = "project" | "naive-parallel" | "by-hand";
 export const CLIENTS: Client[] = ["project", "naive-parallel", "by-hand"];
 
+/**
+ * The guide's whole homelab stack through the provider host (bench/homelab.ts): `homelab` sums
+ * every system; `homelab:<system>` is one system's share.
+ */
+export type HomelabSystem =
+  "homelab" | "homelab:pmg" | "homelab:stalwart" | "homelab:unifi" | "homelab:cloudflare" | "homelab:pmghost";
+
 export interface Row {
   /** `host`: the provider host's start (phase `start`: wallMs from its port announced to its first answer). */
-  readonly system: System | "host";
+  readonly system: System | "host" | HomelabSystem;
   readonly api: Api | null;
-  /** Accounts (Stalwart, plus their one domain) or mission objects (PMG). */
+  /** Accounts (Stalwart, plus their one domain), mission objects (PMG) or dynamic resources (homelab). */
   readonly n: number;
   readonly phase: Phase | "start";
   readonly client: Client;

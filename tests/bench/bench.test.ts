@@ -28,7 +28,7 @@ describe("npm run bench", () => {
   const lines: string[] = [];
   beforeAll(async () => {
     servers = await BenchServers.start(20);
-    rows = await runBench({ ns: [10], servers, onRow: (r) => lines.push(jsonLine(r)) });
+    rows = await runBench({ ns: [10], servers, homelab: false, onRow: (r) => lines.push(jsonLine(r)) });
   }, 180_000);
   afterAll(() => servers.close());
 

@@ -355,6 +355,34 @@ export class CloudflareMockEngine {
     else if (e.type in DYNAMIC) await DYNAMIC[e.type].delete!(e.id, e.outputs);
   }
 
+  /** The Pulumi-provider (not dynamic) resources in the stack's state, by name, oldest first. */
+  nativeNames(): string[] {
+    return [...this.prev].filter(([, e]) => !(e.type in DYNAMIC)).map(([name]) => name);
+  }
+
+  /**
+   * `pulumi refresh` of one Pulumi-provider resource: the provider's Get (email_routing_address:
+   * GET .../addresses/{id}; email_routing_rule: GET .../rules/{id}; email_routing_dns: GET
+   * .../email/routing/dns). Throws where the object is gone (Cloudflare's 404).
+   */
+  async refreshOne(name: string): Promise<void> {
+    const e = this.prev.get(name);
+    if (!e) throw new Error(`the Cloudflare mock has no ${name} in state`);
+    const i = e.inputs;
+    if (e.type === ADDRESS) await this.api.get(`/accounts/${i.accountId}/email/routing/addresses/${e.id}`);
+    else if (e.type === RULE) await this.api.get(`/zones/${i.zoneId}/email/routing/rules/${e.id}`);
+    else if (e.type === ROUTING) await this.api.get(`/zones/${i.zoneId}/email/routing/dns`);
+    else throw new Error(`the Cloudflare mock does not refresh ${e.type}`);
+  }
+
+  /** `pulumi destroy` of one resource: the provider's Delete, then out of state. */
+  async destroyOne(name: string): Promise<void> {
+    const e = this.prev.get(name);
+    if (!e) throw new Error(`the Cloudflare mock has no ${name} in state`);
+    await this.remove(e);
+    this.prev.delete(name);
+  }
+
   async close(): Promise<void> {
     await closeCloudflareClient();
     await this.api.close();

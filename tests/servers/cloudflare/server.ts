@@ -28,6 +28,14 @@ export interface CloudflareTestServer {
   model: CloudflareModel;
   /** Every request as `METHOD path` (query dropped), in order. */
   calls: string[];
+  /**
+   * What it saw: every request, the requests whose API token was accepted (there is no login
+   * exchange: the token rides on every request, so as the Stalwart stand-in counts accepted
+   * credentials), and TCP connections.
+   */
+  readonly counters: { requests: number; logins: number; tcpConnections: number };
+  /** Added before every answer (the benchmark's RTT). Default 0. */
+  latencyMs: number;
   close(): Promise<void>;
 }
 
@@ -143,17 +151,22 @@ export async function startCloudflareServer(
   const apiToken = opts.apiToken ?? randomBytes(30).toString("base64url");
   const table = routes(model);
   const calls: string[] = [];
+  const counters = { requests: 0, logins: 0, tcpConnections: 0 };
+  const faults = { latencyMs: 0 };
   const cert = selfSignedCertificate("cloudflare-stand-in");
   const server = https.createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", "https://stand-in");
       const path = url.pathname.replace(/^\/client\/v4/, "").replace(/\/+$/, "");
       calls.push(`${req.method} ${path}`);
+      counters.requests++;
+      if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
       try {
         if (!url.pathname.startsWith("/client/v4/")) throw refusals.notFound("route");
         const auth = req.headers.authorization;
         if (!auth || !/^Bearer [A-Za-z0-9_-]+$/.test(auth)) throw refusals.badHeaders();
         if (auth !== `Bearer ${apiToken}`) throw refusals.authentication();
+        counters.logins++;
         const body = ["POST", "PUT", "PATCH"].includes(req.method ?? "") ? await readJson(req) : {};
         for (const [method, re, handler] of table) {
           const m = re.exec(path);
@@ -177,6 +190,7 @@ export async function startCloudflareServer(
       send(res, 500, { success: false, errors: [{ code: 10001, message: String(e) }] }),
     );
   });
+  server.on("connection", () => counters.tcpConnections++);
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -187,6 +201,13 @@ export async function startCloudflareServer(
     zoneIds: model.zones.map((z) => z.id),
     model,
     calls,
+    counters,
+    get latencyMs() {
+      return faults.latencyMs;
+    },
+    set latencyMs(ms: number) {
+      faults.latencyMs = ms;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -26,8 +26,11 @@ export interface PmgHostBed {
   /** The isolated root on this machine: `path("etc/fetchmailrc")` is the bed's /etc/fetchmailrc. */
   readonly root: string;
   path(rel: string): string;
-  /** What sshd logged: TCP connections and successful logins. */
-  readonly counters: { readonly connections: number; readonly logins: number };
+  /**
+   * What sshd logged: TCP connections, successful logins, and sessions (each command a client
+   * runs, and each SFTP subsystem it opens, whose file operations sshd does not log one by one).
+   */
+  readonly counters: { readonly connections: number; readonly logins: number; readonly sessions: number };
   /**
    * Waits until sshd's log has been quiet for `quietMs`: its lines reach this process through a
    * pipe, and on a loaded machine a line about a connection can arrive after the test moved on.
@@ -184,6 +187,9 @@ function makeBed(
       },
       get logins() {
         return logs.filter((l) => /Accepted publickey for /.test(l)).length;
+      },
+      get sessions() {
+        return logs.filter((l) => /Starting session: /.test(l)).length;
       },
     },
     calls(tool) {
