@@ -4,7 +4,7 @@
  * only, and problem+json answers turned into StalwartApiError. No credential ever reaches an error:
  * every server message passes through `redact` first.
  */
-import { fetch, type Agent } from "undici";
+import { request, type Agent } from "undici";
 import {
   backoffMs,
   createDispatcher,
@@ -44,7 +44,21 @@ export interface HttpAnswer {
   readonly status: number;
   /** The parsed JSON body, or undefined when it was empty or not JSON. */
   readonly json: unknown;
-  readonly headers: Headers;
+  readonly headers: AnswerHeaders;
+}
+
+/** Response headers by lowercase name (what the retry policy and the redirect check read). */
+export interface AnswerHeaders {
+  get(name: string): string | null;
+}
+
+function answerHeaders(raw: Record<string, string | string[] | undefined>): AnswerHeaders {
+  return {
+    get: (name) => {
+      const v = raw[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+    },
+  };
 }
 
 /**
@@ -155,22 +169,24 @@ export class StalwartTransport {
     if (body !== undefined) headers["content-type"] = "application/json";
     this.counters.requests++;
     try {
-      const res = await fetch(this.endpoint + path, {
-        method,
+      // undici's request, not fetch: the same Agent without WHATWG streams, a third of the CPU per call
+      // (issue 15). It never follows redirects; refuseRedirect refuses them.
+      const res = await request(this.endpoint + path, {
+        method: method as "GET",
         headers,
         body,
         dispatcher: this.dispatcher,
-        redirect: "manual",
       });
-      refuseRedirect(res, this.endpoint + path, "stalwart.endpoint");
-      const text = await res.text();
+      const answer = answerHeaders(res.headers);
+      const text = await res.body.text();
+      refuseRedirect({ status: res.statusCode, headers: answer }, this.endpoint + path, "stalwart.endpoint");
       let json: unknown;
       try {
         json = text ? JSON.parse(text) : undefined;
       } catch {
         json = undefined;
       }
-      return { answer: { status: res.status, json, headers: res.headers as unknown as Headers } };
+      return { answer: { status: res.statusCode, json, headers: answer } };
     } catch (err) {
       if (err instanceof RedirectError) throw err;
       for (let e: unknown = err, d = 0; e && d < 4; d++, e = (e as { cause?: unknown }).cause) {
