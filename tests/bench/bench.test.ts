@@ -91,14 +91,15 @@ describe("npm run bench", () => {
       expect(r.connections).toBeLessThanOrEqual(ENGINE_PARALLELISM);
   });
 
-  it("never reports a wall time below its floor, but where the project batches (JMAP)", () => {
+  it("never reports a wall time below its floor, but where the project batches (JMAP) or deletes", () => {
     // 5 % for timers that fire up to a millisecond early.
     // The floor's delete checks first (two requests); the naive clients delete blind, in one.
     const below = rows.filter(
       (r) =>
         r.wallMs < r.floorMs * 0.95 &&
         !(r.client === "project" && r.api === "jmap") &&
-        !(r.client !== "project" && r.phase === "destroy"),
+        // Deletes: the naive clients delete blind; the project's share listings (census.ts).
+        r.phase !== "destroy",
     );
     expect(below).toEqual([]);
   });
