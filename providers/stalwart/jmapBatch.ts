@@ -95,15 +95,20 @@ const setIds = (args: Args) => [
 export class JmapBatcher {
   private queue: Part[] = [];
   private inFlight = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   /** Requests sent, and method calls in them (for tests and the benchmark). */
   readonly counters = { requests: 0, calls: 0, parts: 0 };
 
-  /** `lingerMs`: how long the first call waits for company (concurrent engine steps arrive within ms). */
+  /**
+   * `lingerMs`: how long the first call waits for company. 0 (the default) waits only for the end of
+   * the current turn of the event loop: the engine's concurrent steps reach the host together and are
+   * read in one turn, so they still share one request (1000 accounts: 128 requests either way), and no
+   * round trip pays a timer (a 2 ms linger made a refresh of 1000 accounts 0.2-0.4 s slower).
+   */
   constructor(
     private readonly post: Post,
     private readonly limits: () => JmapLimits,
-    private readonly lingerMs = 2,
+    private readonly lingerMs = 0,
   ) {}
 
   /** Sends `calls` (ids unique among themselves) with whatever else is waiting; answers their responses. */
@@ -111,11 +116,15 @@ export class JmapBatcher {
     return new Promise((resolve, reject) => {
       this.queue.push({ calls, secrets, alone, resolve, reject });
       this.counters.parts++;
-      this.timer ??= setTimeout(() => {
+      this.timer ??= this.wait(() => {
         this.timer = undefined;
         this.flush();
-      }, this.lingerMs);
+      });
     });
+  }
+
+  private wait(then: () => void): NodeJS.Timeout | NodeJS.Immediate {
+    return this.lingerMs > 0 ? setTimeout(then, this.lingerMs) : setImmediate(then);
   }
 
   private flush(): void {
