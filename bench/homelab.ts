@@ -17,318 +17,33 @@
  * stack is deployed without `pmg.ssh` (so without the PMG host's resources), no pmghost row is
  * made, and the log says why.
  */
-import * as fs from "node:fs";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { OVERRIDE_PATH } from "../providers/pmghost/templateBlock";
-import { RC_TEMPLATE_PATH } from "../providers/pmghost/fetchmailHost";
-import { SASL_PATH } from "../providers/pmghost/saslMap";
-import { POLICY_PATH } from "../providers/pmghost/tlsPolicy";
 import { closeCloudflareClient } from "../providers/cloudflare/settings";
 import { CloudflareMockEngine } from "../tests/components/cloudflareMock";
 import { guideConfigAt, guideSecrets } from "../tests/fixtures/guide/config";
 import { deployProgram } from "../tests/lab/deploy";
-import { startProviderHost, type PropertyBag, type ProviderHost } from "../tests/harness/providerHost";
+import { startProviderHost } from "../tests/harness/providerHost";
 import { Engine, type State } from "../tests/providers/engine";
-import { startCloudflareServer, type CloudflareTestServer } from "../tests/servers/cloudflare/server";
-import { startPmgServer, type PmgTestServer } from "../tests/servers/pmg/server";
-import { startPmgHostBed, type PmgHostBed } from "../tests/servers/pmghost/server";
-import { startStalwartServer, type StalwartTestServer } from "../tests/servers/stalwart/server";
-import { startUnifiServer, type UnifiTestServer } from "../tests/servers/unifi/server";
 import { PHASES, type Phase } from "./plan";
 import { pool } from "./pool";
-import { LEAST_PER_OBJECT, type HomelabSystem, type Row } from "./report";
+import { type HomelabSystem, type Row } from "./report";
 import { peakMb, resetPeak } from "./rss";
-import type { Counts } from "./servers";
+import { HOMELAB_SYSTEMS, HomelabStandIns, type StandIn } from "./homelabStandIns";
+import {
+  Clock,
+  floorOf,
+  Gate,
+  instrument,
+  levels,
+  systemOfKind,
+  watchDependencies,
+  type Managed,
+} from "./homelabSteps";
 
-export const HOMELAB_SYSTEMS = ["pmg", "stalwart", "unifi", "cloudflare", "pmghost"] as const;
-export type StandIn = (typeof HOMELAB_SYSTEMS)[number];
+export { HOMELAB_SYSTEMS, HomelabStandIns } from "./homelabStandIns";
 
 const DYNAMIC = "pulumi-nodejs:dynamic/";
 /** Kinds that hold no object of their own (PmgConfigSync runs `pmgconfig sync`; its delete does nothing). */
 const OBJECTLESS = new Set(["pmghost:PmgConfigSync"]);
-/** The PMG host's files, one per resource that owns one. */
-const PMGHOST_FILES = [RC_TEMPLATE_PATH, SASL_PATH, OVERRIDE_PATH, POLICY_PATH];
-
-/** The stand-ins of the whole stack; counters are never reset, so rows can be checked against them. */
-export class HomelabStandIns {
-  private constructor(
-    readonly pmg: PmgTestServer,
-    readonly stalwart: StalwartTestServer,
-    readonly unifi: UnifiTestServer,
-    readonly cloudflare: CloudflareTestServer,
-    /** Undefined when the PMG host test bed could not start (see `skipped`). */
-    readonly pmghost: PmgHostBed | undefined,
-    /** Why there is no PMG host, if there is none. */
-    readonly skipped: string | undefined,
-  ) {}
-
-  static async start(latencyMs: number, o: { pmghost?: boolean } = {}): Promise<HomelabStandIns> {
-    const domains = guideConfigAt({}).domains as { name: string; cloudflareZoneId: string }[];
-    const account = String(guideConfigAt({}).cloudflareAccountId);
-    const [pmg, stalwart, unifi, cloudflare] = await Promise.all([
-      startPmgServer({ authFailureDelayMs: 20 }),
-      startStalwartServer({ api: "rest" }),
-      startUnifiServer(),
-      startCloudflareServer({
-        zones: domains.map((d) => d.name),
-        zoneIds: domains.map((d) => d.cloudflareZoneId),
-        accountId: account,
-      }),
-    ]);
-    let bed: PmgHostBed | undefined;
-    let skipped: string | undefined;
-    if (o.pmghost === false) skipped = "not asked for";
-    else {
-      try {
-        bed = await startPmgHostBed();
-      } catch (e) {
-        skipped = e instanceof Error ? e.message.split("\n")[0] : String(e);
-      }
-    }
-    const s = new HomelabStandIns(pmg, stalwart, unifi, cloudflare, bed, skipped);
-    s.latencyMs = latencyMs;
-    return s;
-  }
-
-  /** Added to every answer by each HTTP stand-in (the PMG host's sshd adds none). */
-  set latencyMs(ms: number) {
-    this.pmg.latencyMs = ms;
-    this.stalwart.latencyMs = ms;
-    this.unifi.faults.latencyMs = ms;
-    this.cloudflare.latencyMs = ms;
-  }
-
-  get systems(): StandIn[] {
-    return HOMELAB_SYSTEMS.filter((s) => s !== "pmghost" || this.pmghost);
-  }
-
-  /**
-   * Cumulative counts as each stand-in keeps them. Logins: PMG's password tickets; Stalwart's and
-   * Cloudflare's requests whose credentials were accepted (both take them on every request); UniFi's
-   * sessions (none with an API key, which is how the program talks to it); SSH authentications.
-   * Requests on the PMG host are SSH sessions: each command, and each SFTP subsystem opened.
-   */
-  counts(system: StandIn): Counts {
-    if (system === "pmghost") {
-      const c = this.pmghost!.counters;
-      return { requests: c.sessions, logins: c.logins, connections: c.connections };
-    }
-    const c = { pmg: this.pmg, stalwart: this.stalwart, unifi: this.unifi, cloudflare: this.cloudflare }[
-      system
-    ].counters;
-    return { requests: c.requests, logins: c.logins, connections: c.tcpConnections };
-  }
-
-  /** sshd's log reaches this process through a pipe: read the PMG host's counters after this. */
-  async settle(): Promise<void> {
-    await this.pmghost?.settle(200);
-  }
-
-  /** Objects of the program's kinds each stand-in holds now. */
-  census(): Record<StandIn, number> {
-    const st = this.pmg.state;
-    const has = (m: Map<string, unknown>, k: string) => (m.has(k) ? 1 : 0);
-    const cf = this.cloudflare.model;
-    return {
-      pmg:
-        st.mynetworks.size +
-        st.domains.size +
-        st.transport.size +
-        st.dkimDomains.size +
-        has(st.mail, "smarthost") +
-        has(st.admin, "dkim_selector") +
-        has(st.admin, "dkim_sign"),
-      stalwart: this.stalwart.rest.principals.size,
-      unifi: this.unifi.store.list("default").length,
-      // Routing's MX records come and go with routing itself (counted once, as enabled); its own
-      // DKIM key (cf2024-1) is Cloudflare's. Every other record is a TXT the program declared: the
-      // apex SPF that enabling routing writes is the program's once it adopts it.
-      cloudflare:
-        cf.addresses.length +
-        cf.zones.reduce(
-          (n, z) =>
-            n +
-            z.rules.length +
-            (z.routing.enabled ? 1 : 0) +
-            z.records.filter((r) => r.type !== "MX" && !r.name.startsWith("cf2024-1._domainkey.")).length,
-          0,
-        ),
-      pmghost: this.pmghost ? PMGHOST_FILES.filter((f) => fs.existsSync(this.pmghost!.path(f))).length : 0,
-    };
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([
-      this.pmg.close(),
-      this.stalwart.close(),
-      this.unifi.close(),
-      this.cloudflare.close(),
-      this.pmghost?.close(),
-    ]);
-  }
-}
-
-/** One managed resource of the program: a dynamic one (through the host) or a Cloudflare one (the stand-in). */
-interface Managed {
-  readonly name: string;
-  readonly system: StandIn;
-  readonly dynamic: boolean;
-  /** Managed resources it depends on (inputs and dependsOn, as the SDK sends them), by name. */
-  readonly deps: string[];
-}
-
-/** Times of one phase: its first call, its last answer, and each system's last answer. */
-class Clock {
-  first = Infinity;
-  last = 0;
-  readonly lastOf = new Map<StandIn, number>();
-
-  async time<T>(system: StandIn | undefined, f: () => Promise<T>): Promise<T> {
-    this.first = Math.min(this.first, performance.now());
-    try {
-      return await f();
-    } finally {
-      const t = performance.now();
-      this.last = Math.max(this.last, t);
-      if (system) this.lastOf.set(system, Math.max(this.lastOf.get(system) ?? 0, t));
-    }
-  }
-
-  wall(system?: StandIn): number {
-    const end = system ? this.lastOf.get(system) : this.last;
-    return end === undefined || this.first === Infinity ? 0 : Math.round(end - this.first);
-  }
-}
-
-/** At most `n` at once: the engine's `--parallel` bounds resource steps; here, provider calls. */
-class Gate {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-  constructor(n: number) {
-    this.free = n;
-  }
-  async run<T>(f: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((r) => this.waiting.push(r));
-    try {
-      return await f();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
-}
-
-const systemOfKind = (kind: string): StandIn => {
-  const s = kind.split(":")[0];
-  if (!(HOMELAB_SYSTEMS as readonly string[]).includes(s)) throw new Error(`bench: no stand-in for ${kind}`);
-  return s as StandIn;
-};
-
-/** The provider host with each call gated and timed, by the system of the resource it is for. */
-function instrument(host: ProviderHost, kindOf: Map<string, string>, gate: Gate, clock: Clock): ProviderHost {
-  const system = (props: PropertyBag | undefined) => {
-    const kind = kindOf.get(String(props?.__provider));
-    return kind === undefined ? undefined : systemOfKind(kind);
-  };
-  return {
-    ...host,
-    pid: host.pid,
-    check: (olds, news) => gate.run(() => clock.time(system(news), () => host.check(olds, news))),
-    diff: (id, olds, news) => gate.run(() => clock.time(system(news), () => host.diff(id, olds, news))),
-    create: (props) => gate.run(() => clock.time(system(props), () => host.create(props))),
-    read: (id, props, inputs) =>
-      gate.run(() => clock.time(system(props), () => host.read(id, props, inputs))),
-    update: (id, olds, news) => gate.run(() => clock.time(system(news), () => host.update(id, olds, news))),
-    delete: (id, props) => gate.run(() => clock.time(system(props), () => host.delete(id, props))),
-  } as ProviderHost;
-}
-
-/** Records what each registration depends on (the mock runtime hands newResource no dependencies). */
-function watchDependencies(): {
-  stop(): void;
-  deps: Map<string, { type: string; custom: boolean; deps: string[] }>;
-} {
-  const deps = new Map<string, { type: string; custom: boolean; deps: string[] }>();
-  const proto = MockMonitor.prototype as unknown as {
-    registerResource(req: unknown, cb: unknown): Promise<void>;
-  };
-  const original = proto.registerResource;
-  proto.registerResource = function (this: unknown, req: unknown, cb: unknown) {
-    const r = req as {
-      getName(): string;
-      getType(): string;
-      getCustom(): boolean;
-      getDependenciesList(): string[];
-    };
-    // A URN ends in `::<name>`; the program's names are unique (deploy.ts keys its state by them).
-    const name = (urn: string) => urn.split("::").slice(3).join("::");
-    deps.set(r.getName(), {
-      type: r.getType(),
-      custom: r.getCustom(),
-      deps: r.getDependenciesList().map(name),
-    });
-    return original.call(this, req, cb);
-  };
-  return { deps, stop: () => (proto.registerResource = original) };
-}
-
-/** Deploy levels: a resource one level past the deepest of its dependencies. Destroy: dependents first. */
-function levels(managed: Managed[], phase: Phase): string[][] {
-  const byName = new Map(managed.map((m) => [m.name, m]));
-  const depth = new Map<string, number>();
-  const deployDepth = (m: Managed, seen: string[] = []): number => {
-    if (depth.has(m.name)) return depth.get(m.name)!;
-    if (seen.includes(m.name)) throw new Error(`bench: a dependency cycle through ${m.name}`);
-    const ds = m.deps.filter((d) => byName.has(d)).map((d) => deployDepth(byName.get(d)!, [...seen, m.name]));
-    const d = ds.length === 0 ? 0 : 1 + Math.max(...ds);
-    depth.set(m.name, d);
-    return d;
-  };
-  const height = new Map<string, number>();
-  const destroyHeight = (m: Managed): number => {
-    if (height.has(m.name)) return height.get(m.name)!;
-    const dependents = managed.filter((x) => x.deps.includes(m.name)).map(destroyHeight);
-    const h = dependents.length === 0 ? 0 : 1 + Math.max(...dependents);
-    height.set(m.name, h);
-    return h;
-  };
-  if (phase === "refresh") return [managed.map((m) => m.name)];
-  const at = phase === "deploy" ? deployDepth : destroyHeight;
-  const out: string[][] = [];
-  for (const m of managed) (out[at(m)] ??= []).push(m.name);
-  return out.filter((l) => l && l.length > 0);
-}
-
-/**
- * The floor of one phase for some systems: RTT × ceil(least requests / parallelism), summed over
- * the phase's dependency levels (deploy: a resource waits for everything it depends on; refresh:
- * one level; destroy: dependents first), as bench/report.ts's floorOfLevel for the other rows. The
- * least requests per resource: LEAST_PER_OBJECT for a dynamic one (create 1, read 1, delete 2:
- * check, then delete), one for a Cloudflare Pulumi-provider one (its provider deletes blind), and
- * none on the PMG host, whose sshd adds no latency. Program invokes are left out (a lower bound).
- */
-function floorOf(
-  managed: Managed[],
-  phase: Phase,
-  rttMs: number,
-  parallelism: number,
-  only?: StandIn,
-): number {
-  const byName = new Map(managed.map((m) => [m.name, m]));
-  let floor = 0;
-  for (const level of levels(managed, phase)) {
-    let least = 0;
-    for (const name of level) {
-      const m = byName.get(name)!;
-      if (m.system === "pmghost" || (only && m.system !== only)) continue;
-      least += m.dynamic ? LEAST_PER_OBJECT[phase] : 1;
-    }
-    floor += rttMs * Math.ceil(least / parallelism);
-  }
-  return floor;
-}
 
 export interface HomelabOptions {
   /** Added by each HTTP stand-in to every answer. Default 20 ms. */

@@ -7,20 +7,9 @@ import { ENGINE_PARALLELISM, runBench } from "../../bench/bench";
 import { parseArgs } from "../../bench/cli";
 import { CLIENTS, jsonLine, type Row } from "../../bench/report";
 import { BenchServers, type Counts } from "../../bench/servers";
+import { ROW_KEYS } from "./rowKeys";
 
-const KEYS = [
-  "system",
-  "api",
-  "n",
-  "phase",
-  "client",
-  "wallMs",
-  "floorMs",
-  "requests",
-  "logins",
-  "connections",
-  "peakRssMb",
-];
+const KEYS = ROW_KEYS;
 
 describe("npm run bench", () => {
   let servers: BenchServers;

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ENGINE_PARALLELISM } from "../../bench/bench";
+import { ROW_KEYS } from "./rowKeys";
 import { HOMELAB_SYSTEMS, HomelabStandIns, runHomelab, type HomelabResult } from "../../bench/homelab";
 import type { Phase } from "../../bench/plan";
 import { jsonLine, table, type Row } from "../../bench/report";
@@ -92,19 +93,7 @@ describe("the homelab-stack rows", () => {
       ["deploy", "refresh", "destroy"].flatMap((p) => systems.map((x) => `${x}/${p}`)).sort(),
     );
     for (const r of result.rows) {
-      expect(Object.keys(JSON.parse(jsonLine(r)))).toEqual([
-        "system",
-        "api",
-        "n",
-        "phase",
-        "client",
-        "wallMs",
-        "floorMs",
-        "requests",
-        "logins",
-        "connections",
-        "peakRssMb",
-      ]);
+      expect(Object.keys(JSON.parse(jsonLine(r)))).toEqual(ROW_KEYS);
       expect([r.api, r.client]).toEqual([null, "project"]);
       expect(r.peakRssMb === null ? r.system !== "homelab" : r.peakRssMb > 0).toBe(true);
     }
