@@ -1,27 +1,33 @@
 /**
- * One listing of the server's principals answering the delete guard (lifecycle.ts `guardDelete`)
- * for many concurrent deletes (issue 15: "the mailbox check stays, but one list request can answer
- * it for many concurrent deletes").
+ * One listing of the server's principals answering many concurrent reads and delete checks
+ * (issue 15: "one list request can answer it for many concurrent deletes"; refresh the same way).
  *
- * The engine runs up to `--parallel` deletes at once, and each used to read its principal, then
- * delete it: two round trips in a row. Here a delete that runs beside others takes the newest
- * listing instead, so its only round trip is the delete itself. The rules that keep the guard's
- * promise (never destroy a mailbox that holds mail unless the resource allows it):
+ * The engine runs up to `--parallel` steps at once. A refresh read its principal with one request
+ * per resource, and a delete read it, then deleted it: two round trips in a row. Here a read or a
+ * delete that runs beside others takes the newest listing instead, so a read needs no round trip of
+ * its own and a delete only the delete. The rules:
  *  - A listing is used only while it is recent: its request was sent at most twice as long before
- *    the delete started as a listing takes to answer, and never more than MAX_AGE_MS before. An
- *    own read taken just before the delete is itself one round trip old when the delete lands;
- *    this one is at most about three, tens of milliseconds on a LAN. While deletes keep coming,
- *    one listing is kept in flight, so a recent one is always at hand.
- *  - A listing only ever lets a delete go ahead. What it would refuse (mail held, usage unknown,
- *    addresses still in a domain), or cannot match exactly (another id, name or type, or absent),
- *    is read again on its own, as before, and judged on that fresh read.
- *  - A lone delete never lists: it reads its principal, as before.
- *  - A listing that fails is not tried again in this process; deletes read on their own.
+ *    the step started as a listing takes to answer, and never more than MAX_AGE_MS before. An own
+ *    read is itself about one round trip old when its answer is used, or when the delete after it
+ *    lands; this one is at most about three, tens of milliseconds on a LAN. While steps keep
+ *    coming, one listing is kept in flight, so a recent one is always at hand.
+ *  - A listing answers only for a principal it holds with the same id, name and type. Anything else
+ *    (absent: deleted, or renamed by hand) is read on its own, as before.
+ *  - For a delete, a listing only ever lets it go ahead (the delete guard, lifecycle.ts): what it
+ *    would refuse (mail held, usage unknown, addresses still in a domain) is read again on its own
+ *    and judged on that fresh read, so the guard never refuses on a stale answer, and lets a delete
+ *    go ahead on one at most a few round trips old.
+ *  - A lone step never lists: it reads its principal, as before.
+ *  - A listing that fails, or that holds more than MAX_LISTED principals (a server far larger than
+ *    what this program manages, where one listing costs more than many reads), is not made again in
+ *    this process; steps read on their own.
  */
 import type { PrincipalRecord } from "./model";
 
-/** The oldest a listing may be, from its request to the start of the delete that uses it. */
+/** The oldest a listing may be, from its request to the start of the step that uses it. */
 export const MAX_AGE_MS = 250;
+/** Above this many principals, listing is turned off after the first listing. */
+export const MAX_LISTED = 5000;
 
 interface Listing {
   readonly sentAt: number;
@@ -29,7 +35,7 @@ interface Listing {
   readonly byId: ReadonlyMap<string, PrincipalRecord>;
 }
 
-export class DeleteCensus {
+export class Census {
   private latest?: Listing;
   private pending?: { sentAt: number; promise: Promise<Listing | undefined> };
   private running = 0;
@@ -44,8 +50,8 @@ export class DeleteCensus {
   ) {}
 
   /**
-   * Runs one delete. `check` gets the listing's record of `principalId` when one may stand in for
-   * the delete's own read (see the rules above), else undefined: then the delete reads on its own.
+   * Runs one read or delete. `work` gets the listing's record of `principalId` when one may stand in
+   * for the step's own read (see the rules above), else undefined: then the step reads on its own.
    */
   async run<T>(principalId: string | undefined, work: (listed?: PrincipalRecord) => Promise<T>): Promise<T> {
     this.running++;
@@ -86,6 +92,7 @@ export class DeleteCensus {
     this.listings++;
     const promise = this.list().then(
       (byId): Listing => {
+        if (byId.size > MAX_LISTED) this.broken = true;
         const listing = { sentAt, tookMs: this.now() - sentAt, byId };
         if (!this.latest || this.latest.sentAt < sentAt) this.latest = listing;
         return listing;

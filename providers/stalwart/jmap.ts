@@ -6,7 +6,7 @@
  * masked, so a password changed by hand cannot be seen (README, "Stalwart").
  */
 import { StalwartApiError, StalwartVersionError } from "./errors";
-import { DeleteCensus } from "./census";
+import { Census } from "./census";
 import { STALWART_LIMITS, type JmapLimits } from "./jmapBatch";
 import { JmapCalls, type Args, type Call } from "./jmapCalls";
 import { accountCandidates, type Address } from "./migration";
@@ -53,28 +53,37 @@ export class JmapApi implements StalwartApi {
   private readonly credentials = new WeakMap<PrincipalRecord, Record<string, Args>>();
 
   /**
-   * Concurrent deletes' reads, from one listing of every user account's usage (census.ts): the
-   * ids by `x:Account/query`, then `usedDiskQuota` by `x:Account/get` in chunks the session allows.
-   * Named by id only (stable on 0.16), so the record's name is left empty: not compared.
+   * Concurrent reads and deletes, from one listing each of every user account (census.ts): the ids
+   * by `x:Account/query`, then the accounts by `x:Account/get` in chunks the session allows, whole
+   * as `find` reads one for reads, only their usage for deletes. Named by id only (stable on 0.16),
+   * so the record's name is left empty: the step that uses it knows its name.
    */
-  readonly census = new DeleteCensus(async () => {
+  readonly census = {
+    read: new Census(async () => {
+      const users = await this.users(ACCOUNT_PROPS);
+      const records = await Promise.all(users.map((raw) => this.accountRecord(raw, "")));
+      return new Map(records.map((r) => [r.principalId, r]));
+    }),
+    delete: new Census(async () => {
+      const users = await this.users(["id", "@type", "usedDiskQuota"]);
+      return new Map(
+        users.map((raw): [string, PrincipalRecord] => [
+          String(raw.id),
+          { ...empty("individual", ""), principalId: String(raw.id), usedQuota: bytes(raw.usedDiskQuota) },
+        ]),
+      );
+    }),
+  };
+
+  /** Every user account, with the properties asked for. */
+  private async users(properties: string[]): Promise<Args[]> {
     const ids = await this.c.query("Account", { "@type": "User" });
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += this.limits.maxObjectsInGet)
       chunks.push(ids.slice(i, i + this.limits.maxObjectsInGet));
-    const got = await Promise.all(
-      chunks.map((c) => this.c.get("Account", c, ["id", "@type", "usedDiskQuota"])),
-    );
-    const out = new Map<string, PrincipalRecord>();
-    for (const raw of got.flatMap((m) => [...m.values()]))
-      if (raw["@type"] === "User")
-        out.set(String(raw.id), {
-          ...empty("individual", ""),
-          principalId: String(raw.id),
-          usedQuota: bytes(raw.usedDiskQuota),
-        });
-    return out;
-  });
+    const got = await Promise.all(chunks.map((c) => this.c.get("Account", c, properties)));
+    return got.flatMap((m) => [...m.values()]).filter((raw) => raw["@type"] === "User");
+  }
 
   constructor(
     t: StalwartTransport,

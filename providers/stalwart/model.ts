@@ -4,7 +4,7 @@
  * the server's read-back order (primary address first, then aliases and sets sorted), so a
  * declaration and a read compare equal field by field and a diff never flaps.
  */
-import type { DeleteCensus } from "./census";
+import type { Census } from "./census";
 
 export type ApiGeneration = "rest" | "jmap";
 export type PrincipalType = "domain" | "individual";
@@ -61,8 +61,12 @@ export interface StalwartApi {
   update(current: PrincipalRecord, want: PrincipalSpec, password?: string): Promise<PrincipalRecord>;
   /** Deletes it; already gone counts as done. */
   remove(current: PrincipalRecord): Promise<void>;
-  /** Runs deletes, answering concurrent ones' reads from one listing where it may (census.ts). */
-  readonly census: DeleteCensus;
+  /**
+   * Runs reads and deletes, answering concurrent ones from one listing where it may (census.ts):
+   * whole principals for reads, only what the delete guard needs for deletes (lighter, as deletes
+   * keep one listing in flight while they run).
+   */
+  readonly census: { readonly read: Census; readonly delete: Census };
   /** What an IMAP client logs in with: the name on ≤0.15, the full primary address on 0.16. */
   loginName(p: PrincipalSpec): string;
 }

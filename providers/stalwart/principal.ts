@@ -148,9 +148,18 @@ async function countersReset(p: Partial<PrincipalOutputs>, api: StalwartApi): Pr
   return !(await diskQuotasRecalculated());
 }
 
-/** Whether a listed record is the located principal (type and name too) and the guard lets it go. */
-function passes(listed: PrincipalRecord, at: Locator, props: PrincipalOutputs, reset: boolean): boolean {
-  if (listed.type !== at.type || (listed.name !== "" && listed.name !== at.name)) return false;
+/** The id a listing knows the located principal by: ids from another API generation mean nothing. */
+function listingKey(at: Locator, api: StalwartApi): string | undefined {
+  return at.api === undefined || at.api === api.generation ? at.principalId : undefined;
+}
+
+/** Whether a listed record is the located principal: its type, and its name where the listing has one (REST). */
+function same(listed: PrincipalRecord, at: Locator): boolean {
+  return listed.type === at.type && (listed.name === "" || listed.name === at.name);
+}
+
+/** Whether the delete guard lets a listed record go. */
+function passes(listed: PrincipalRecord, props: PrincipalOutputs, reset: boolean): boolean {
   try {
     guardDelete(listed, props, undefined, reset);
     return true;
@@ -207,7 +216,11 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
   async read(id, props) {
     if (!props) return gone();
     const api = await stalwartApi(props.endpoint);
-    const rec = await api.find(locator(props, id));
+    const at = locator(props, id);
+    // Beside other reads, a recent listing may answer for this one (census.ts).
+    const rec = await api.census.read.run(listingKey(at, api), async (listed) =>
+      listed && same(listed, at) ? { ...listed, name: at.name } : api.find(at),
+    );
     if (!rec) return gone();
     const outs = await outputs(
       props,
@@ -241,9 +254,9 @@ export const provider: pulumi.dynamic.ResourceProvider<PrincipalInputs, Principa
     const reset = await countersReset(props, api);
     // Beside other deletes, a recent listing may stand in for this one's read, but only to let it go
     // ahead: anything it would refuse, or does not match exactly, is read again (census.ts).
-    const sameApi = at.api === undefined || at.api === api.generation;
-    await api.census.run(sameApi ? at.principalId : undefined, async (listed) => {
-      const current = listed && passes(listed, at, props, reset) ? listed : await api.find(at);
+    await api.census.delete.run(listingKey(at, api), async (listed) => {
+      const current =
+        listed && same(listed, at) && passes(listed, props, reset) ? listed : await api.find(at);
       if (!current) return;
       guardDelete(current, props, undefined, reset);
       await api.remove(current).catch((e: unknown) => guardDelete(current, props, e));

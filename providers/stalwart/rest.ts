@@ -5,7 +5,7 @@
  * used to find a principal renamed by hand. Passwords go out as `$6$` hashes, never in plain text,
  * because the server stores and returns `secrets` verbatim (README §7).
  */
-import { DeleteCensus } from "./census";
+import { Census } from "./census";
 import { grantHint, StalwartApiError } from "./errors";
 import { hashForServer } from "./hashing";
 import {
@@ -28,19 +28,25 @@ export class RestApi implements StalwartApi {
   readonly generation = "rest" as const;
 
   /**
-   * Concurrent deletes' reads, from one listing (census.ts). Usage and a domain's address count are
-   * in list items as in GET-by-name: both come from map_principal, which honours `fields`
-   * (crates/directory/src/backend/internal/manage.rs, "Obtain used quota", v0.10.0-v0.15.5; README
-   * §5: "With no `fields`, items are full objects, as from GET-by-name"). A server that ignored
+   * Concurrent reads and deletes, from one listing each (census.ts). With no `fields`, list items
+   * are whole principals, as GET-by-name answers them (README §5: "With no `fields`, items are full
+   * objects, as from GET-by-name"): both come from map_principal, which adds usage ("Obtain used
+   * quota") and a domain's address count, and honours `fields` for exactly those
+   * (crates/directory/src/backend/internal/manage.rs, v0.10.0-v0.15.5). A server that ignored
    * `fields` would send whole objects: a superset, read the same way.
    */
-  readonly census = new DeleteCensus(async () => {
+  readonly census = {
+    read: new Census(() => this.listing("")),
+    delete: new Census(() => this.listing("&fields=name,usedQuota,members")),
+  };
+
+  private async listing(fields: string): Promise<Map<string, PrincipalRecord>> {
     const list = await this.call<{ items?: Raw[] }>(
       "GET",
-      "/api/principal?types=individual,domain&limit=0&fields=name,usedQuota,members",
+      `/api/principal?types=individual,domain&limit=0${fields}`,
     );
     return new Map((list.items ?? []).map((raw) => [String(raw.id), record(raw)]));
-  });
+  }
 
   constructor(
     private readonly t: StalwartTransport,
