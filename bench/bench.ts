@@ -15,6 +15,7 @@ import { PHASES, pmgPlan, stalwartPlan, type Phase, type Plan } from "./plan";
 import { runHomelab } from "./homelab";
 import { ProjectDeployment } from "./project";
 import { floorOfLevel, type Client, type Row } from "./report";
+import { quiet } from "./quiet";
 import { peakMb, resetPeak } from "./rss";
 import { BenchServers } from "./servers";
 
@@ -162,6 +163,10 @@ async function measureRow(
     wall += performance.now() - t;
     floor += floorOfLevel(rttMs, phase, names.length, parallelism);
   }
+  // A client may still have a request on its way after its last step answered: the project keeps one
+  // listing in flight while reads or deletes keep coming (providers/stalwart/census.ts), and the
+  // last one lands after the phase. Counted here, in the row that sent it, once the server is quiet.
+  await quiet(() => servers.counts(plan).requests, rttMs);
   const end = servers.counts(plan);
   const held = servers.census(plan);
   const expected = phase === "destroy" ? 0 : plan.items.length;

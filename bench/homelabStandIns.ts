@@ -10,6 +10,7 @@ import { startPmgServer, type PmgTestServer } from "../tests/servers/pmg/server"
 import { startPmgHostBed, type PmgHostBed } from "../tests/servers/pmghost/server";
 import { startStalwartServer, type StalwartTestServer } from "../tests/servers/stalwart/server";
 import { startUnifiServer, type UnifiTestServer } from "../tests/servers/unifi/server";
+import { quiet } from "./quiet";
 import type { Counts } from "./servers";
 
 export const HOMELAB_SYSTEMS = ["pmg", "stalwart", "unifi", "cloudflare", "pmghost"] as const;
@@ -91,6 +92,7 @@ export class HomelabStandIns {
   /** sshd's log reaches this process through a pipe: read the PMG host's counters after this. */
   async settle(): Promise<void> {
     await this.pmghost?.settle(200);
+    await quiet(() => this.stalwart.counters.requests, this.stalwart.latencyMs);
   }
 
   /** Objects of the program's kinds each stand-in holds now. */

@@ -17,7 +17,8 @@
  *    would refuse (mail held, usage unknown, addresses still in a domain) is read again on its own
  *    and judged on that fresh read, so the guard never refuses on a stale answer, and lets a delete
  *    go ahead on one at most a few round trips old.
- *  - A lone step never lists: it reads its principal, as before.
+ *  - A lone step never lists: it reads its principal, as before. When a burst of steps ends, the
+ *    listing kept in flight for the next one is not used: one read request for nothing.
  *  - A listing that fails, or that holds more than MAX_LISTED principals (a server far larger than
  *    what this program manages, where one listing costs more than many reads), is not made again in
  *    this process; steps read on their own.
