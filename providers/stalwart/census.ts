@@ -30,15 +30,16 @@ export const MAX_AGE_MS = 250;
 /** Above this many principals, listing is turned off after the first listing. */
 export const MAX_LISTED = 5000;
 
-interface Listing {
+interface Listing<Raw> {
   readonly sentAt: number;
   readonly tookMs: number;
-  readonly byId: ReadonlyMap<string, PrincipalRecord>;
+  readonly byId: ReadonlyMap<string, Raw>;
 }
 
-export class Census {
-  private latest?: Listing;
-  private pending?: { sentAt: number; promise: Promise<Listing | undefined> };
+/** Listings of `Raw` items (as the server sent them); only the one a step uses becomes a record. */
+export class Census<Raw = PrincipalRecord> {
+  private latest?: Listing<Raw>;
+  private pending?: { sentAt: number; promise: Promise<Listing<Raw> | undefined> };
   private running = 0;
   private broken = false;
   /** Listings sent, for tests and the benchmark. */
@@ -46,7 +47,10 @@ export class Census {
 
   constructor(
     /** Every principal the listing covers, by the server's id. */
-    private readonly list: () => Promise<ReadonlyMap<string, PrincipalRecord>>,
+    private readonly list: () => Promise<ReadonlyMap<string, Raw>>,
+    /** The record of one listed item (made only for the item a step uses: a listing is large). */
+    private readonly toRecord: (raw: Raw) => PrincipalRecord | Promise<PrincipalRecord> = (raw) =>
+      raw as unknown as PrincipalRecord,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -69,7 +73,7 @@ export class Census {
     if (this.broken) return undefined;
     const startedAt = this.now();
     const recent = (sentAt: number) => startedAt - sentAt <= this.maxAgeMs();
-    let listing: Listing | undefined;
+    let listing: Listing<Raw> | undefined;
     if (this.latest && recent(this.latest.sentAt)) {
       listing = this.latest;
       this.refresh(); // the next deletes find a newer one
@@ -78,7 +82,8 @@ export class Census {
     } else {
       listing = await this.refresh().promise;
     }
-    return listing?.byId.get(principalId);
+    const raw = listing?.byId.get(principalId);
+    return raw === undefined ? undefined : this.toRecord(raw);
   }
 
   /** Twice what the last listing took (a listing sent now is that old when it answers), within bounds. */
@@ -87,12 +92,12 @@ export class Census {
   }
 
   /** The listing in flight, or a new one. */
-  private refresh(): { sentAt: number; promise: Promise<Listing | undefined> } {
+  private refresh(): { sentAt: number; promise: Promise<Listing<Raw> | undefined> } {
     if (this.pending) return this.pending;
     const sentAt = this.now();
     this.listings++;
     const promise = this.list().then(
-      (byId): Listing => {
+      (byId): Listing<Raw> => {
         if (byId.size > MAX_LISTED) this.broken = true;
         const listing = { sentAt, tookMs: this.now() - sentAt, byId };
         if (!this.latest || this.latest.sentAt < sentAt) this.latest = listing;

@@ -59,11 +59,10 @@ export class JmapApi implements StalwartApi {
    * so the record's name is left empty: the step that uses it knows its name.
    */
   readonly census = {
-    read: new Census(async () => {
-      const users = await this.users(ACCOUNT_PROPS);
-      const records = await Promise.all(users.map((raw) => this.accountRecord(raw, "")));
-      return new Map(records.map((r) => [r.principalId, r]));
-    }),
+    read: new Census<Args>(
+      async () => new Map((await this.users(ACCOUNT_PROPS)).map((raw) => [String(raw.id), raw])),
+      (raw) => this.accountRecord(raw, ""),
+    ),
     delete: new Census(async () => {
       const users = await this.users(["id", "@type", "usedDiskQuota"]);
       return new Map(

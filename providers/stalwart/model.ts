@@ -4,7 +4,6 @@
  * the server's read-back order (primary address first, then aliases and sets sorted), so a
  * declaration and a read compare equal field by field and a diff never flaps.
  */
-import type { Census } from "./census";
 
 export type ApiGeneration = "rest" | "jmap";
 export type PrincipalType = "domain" | "individual";
@@ -50,6 +49,11 @@ export interface Locator {
   readonly api?: ApiGeneration;
 }
 
+/** Runs a step, handing it a listing's record of the principal where one may stand in for its read (census.ts). */
+export interface SharedReads {
+  run<T>(principalId: string | undefined, work: (listed?: PrincipalRecord) => Promise<T>): Promise<T>;
+}
+
 export interface StalwartApi {
   readonly generation: ApiGeneration;
   /** The server's version when it reports one (only ≤0.15 does, and only since 0.11). */
@@ -66,7 +70,7 @@ export interface StalwartApi {
    * whole principals for reads, only what the delete guard needs for deletes (lighter, as deletes
    * keep one listing in flight while they run).
    */
-  readonly census: { readonly read: Census; readonly delete: Census };
+  readonly census: { readonly read: SharedReads; readonly delete: SharedReads };
   /** What an IMAP client logs in with: the name on ≤0.15, the full primary address on 0.16. */
   loginName(p: PrincipalSpec): string;
 }

@@ -36,16 +36,16 @@ export class RestApi implements StalwartApi {
    * `fields` would send whole objects: a superset, read the same way.
    */
   readonly census = {
-    read: new Census(() => this.listing("")),
-    delete: new Census(() => this.listing("&fields=name,usedQuota,members")),
+    read: new Census<Raw>(() => this.listing(""), record),
+    delete: new Census<Raw>(() => this.listing("&fields=name,usedQuota,members"), record),
   };
 
-  private async listing(fields: string): Promise<Map<string, PrincipalRecord>> {
+  private async listing(fields: string): Promise<Map<string, Raw>> {
     const list = await this.call<{ items?: Raw[] }>(
       "GET",
       `/api/principal?types=individual,domain&limit=0${fields}`,
     );
-    return new Map((list.items ?? []).map((raw) => [String(raw.id), record(raw)]));
+    return new Map((list.items ?? []).map((raw) => [String(raw.id), raw]));
   }
 
   constructor(

@@ -27,8 +27,9 @@ describe("Census", () => {
   const make = () => {
     clock = 0;
     answers = [];
-    return new Census(
+    return new Census<PrincipalRecord>(
       () => new Promise((resolve) => answers.push(() => resolve(new Map([["7", rec("7")]])))),
+      (r) => r,
       () => clock,
     );
   };
