@@ -171,33 +171,31 @@ describe("outbound: a lab host -> PMG's internal port -> Gmail", () => {
     expect(verified).toBe(true);
   });
 
-  it("refuses outside mail from a lab host on port 25 (PMG trusts only loopback and itself there)", async () => {
-    const sent = await sendThroughPmg(lab, {
+  it.each([
+    {
+      why: "refuses outside mail from a lab host on port 25 (PMG trusts only loopback and itself there)",
       source: LAB.labHost,
       port: PMG_PORTS.external,
-      from: "wazuh@example.net",
-      to: "alice@partner.example",
       subject: "outbound on port 25",
-    });
-    record({
       scenario: "outbound: lab host on PMG's port 25",
-      expected: "refused",
-      landed: sent.result.refusal ?? "accepted",
-      ok: /Relay access denied/.test(sent.result.refusal ?? ""),
-    });
-    expect(sent.result.refusal).toMatch(/^554 .*Relay access denied/);
-  });
-
-  it("is no open relay: a host outside the trusted networks is refused on the internal port", async () => {
-    const sent = await sendThroughPmg(lab, {
+    },
+    {
+      why: "is no open relay: a host outside the trusted networks is refused on the internal port",
       source: LAB.outsider,
       port: PMG_PORTS.internal,
+      subject: "open relay probe",
+      scenario: "outbound: outsider 198.18.0.66 on int_port 26",
+    },
+  ])("$why", async ({ source, port, subject, scenario }) => {
+    const sent = await sendThroughPmg(lab, {
+      source,
+      port,
       from: "wazuh@example.net",
       to: "alice@partner.example",
-      subject: "open relay probe",
+      subject,
     });
     record({
-      scenario: "outbound: outsider 198.18.0.66 on int_port 26",
+      scenario,
       expected: "refused",
       landed: sent.result.refusal ?? "accepted",
       ok: /Relay access denied/.test(sent.result.refusal ?? ""),
