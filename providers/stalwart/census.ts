@@ -76,14 +76,21 @@ export class Census<Raw = PrincipalRecord> {
     let listing: Listing<Raw> | undefined;
     if (this.latest && recent(this.latest.sentAt)) {
       listing = this.latest;
-      this.refresh(); // the next deletes find a newer one
-    } else if (this.pending && recent(this.pending.sentAt)) {
+      this.refresh(); // the next steps find a newer one
+    } else if (this.pending) {
+      // One listing at a time: one sent too long ago (a slow server) is no answer for this step.
+      if (!recent(this.pending.sentAt)) return undefined;
       listing = await this.pending.promise;
     } else {
       listing = await this.refresh().promise;
     }
     const raw = listing?.byId.get(principalId);
-    return raw === undefined ? undefined : this.toRecord(raw);
+    if (raw === undefined) return undefined;
+    try {
+      return await this.toRecord(raw);
+    } catch {
+      return undefined; // (JMAP reads an alias's domain to make the record) the step reads on its own
+    }
   }
 
   /** Twice what the last listing took (a listing sent now is that old when it answers), within bounds. */

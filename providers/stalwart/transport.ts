@@ -4,7 +4,7 @@
  * only, and problem+json answers turned into StalwartApiError. No credential ever reaches an error:
  * every server message passes through `redact` first.
  */
-import { request, type Agent } from "undici";
+import { request, type Agent, type Dispatcher } from "undici";
 import {
   backoffMs,
   createDispatcher,
@@ -172,7 +172,7 @@ export class StalwartTransport {
       // undici's request, not fetch: the same Agent without WHATWG streams, a third of the CPU per call
       // (issue 15). It never follows redirects; refuseRedirect refuses them.
       const res = await request(this.endpoint + path, {
-        method: method as "GET",
+        method: method as Dispatcher.HttpMethod,
         headers,
         body,
         dispatcher: this.dispatcher,

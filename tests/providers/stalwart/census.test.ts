@@ -78,6 +78,21 @@ describe("Census", () => {
     await hold;
   });
 
+  it("lets a step read on its own rather than wait for a listing sent too long before it", async () => {
+    const c = make();
+    let release!: () => void;
+    const hold = c.run(undefined, () => new Promise<void>((r) => (release = r)));
+    const a = c.run("7", async (l) => l);
+    await flush();
+    clock = 5; // no listing has answered yet: one sent more than 2 ms ago is too old
+    expect(await c.run("7", async (l) => l)).toBeUndefined();
+    expect(c.listings).toBe(1);
+    answers.shift()!();
+    expect((await a)?.principalId).toBe("7");
+    release();
+    await hold;
+  });
+
   it("stops listing after a listing fails: deletes read on their own", async () => {
     const c = new Census(() => Promise.reject(new Error("403")));
     let release!: () => void;
