@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startDaemon, type Daemon } from "../verify/bed/daemon";
+import { tlsLogins } from "../verify/bed/dovecot";
 import { tool } from "../verify/bed/tools";
 import type { LabNet } from "./netns";
 
@@ -75,17 +76,7 @@ export async function startLabDovecot(o: LabDovecotOptions): Promise<LabDovecot>
       `    port = ${o.implicitTls ? o.port : 0}`,
       "  }",
       "}",
-      "ssl = required",
-      `ssl_cert = <${o.certFile}`,
-      `ssl_key = <${o.keyFile}`,
-      "disable_plaintext_auth = yes",
-      "auth_mechanisms = plain login",
-      "auth_failure_delay = 0",
-      "service anvil {",
-      "  unix_listener anvil-auth-penalty {",
-      "    mode = 0",
-      "  }",
-      "}",
+      ...tlsLogins(o.certFile, o.keyFile),
       ...(o.authSocket
         ? ["service auth {", `  unix_listener ${o.authSocket} {`, "    mode = 0666", "  }", "}"]
         : []),

@@ -8,32 +8,12 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startDaemon, type Daemon } from "../verify/bed/daemon";
+import { SERVICES } from "../verify/bed/postfix";
 import { tool } from "../verify/bed/tools";
 import type { LabNet } from "./netns";
 
-/** The services every instance needs (Debian's master.cf, without chroot). */
-export const BASE_SERVICES = [
-  "pickup unix n - n 60 1 pickup",
-  "cleanup unix n - n - 0 cleanup",
-  "qmgr unix n - n 300 1 qmgr",
-  "tlsmgr unix - - n 1000? 1 tlsmgr",
-  "rewrite unix - - n - - trivial-rewrite",
-  "bounce unix - - n - 0 bounce",
-  "defer unix - - n - 0 bounce",
-  "trace unix - - n - 0 bounce",
-  "verify unix - - n - 1 verify",
-  "flush unix n - n 1000? 0 flush",
-  "proxymap unix - - n - - proxymap",
-  "showq unix n - n - - showq",
-  "error unix - - n - - error",
-  "retry unix - - n - - error",
-  "discard unix - - n - - discard",
-  "smtp unix - - n - - smtp",
-  "virtual unix - n n - - virtual",
-  "anvil unix - - n - 1 anvil",
-  "scache unix - - n - 1 scache",
-  "postlog unix-dgram n - n - 1 postlogd",
-];
+/** The services every instance needs (Debian's master.cf, without chroot): the verify bed's and the SMTP client. */
+export const BASE_SERVICES = [...SERVICES, "smtp unix - - n - - smtp"];
 
 export interface LabPostfixOptions {
   readonly name: string;

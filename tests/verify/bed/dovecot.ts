@@ -52,19 +52,7 @@ export async function startDovecot(o: DovecotOptions): Promise<Daemon> {
       "    port = 0",
       "  }",
       "}",
-      "ssl = required",
-      `ssl_cert = <${o.certFile}`,
-      `ssl_key = <${o.keyFile}`,
-      "disable_plaintext_auth = yes",
-      "auth_mechanisms = plain login",
-      // A wrong password is answered at once (default 2 s): the suite tries one on purpose.
-      "auth_failure_delay = 0",
-      // ...and the next login from loopback is not slowed down for it (anvil's auth penalty, off as documented).
-      "service anvil {",
-      "  unix_listener anvil-auth-penalty {",
-      "    mode = 0",
-      "  }",
-      "}",
+      ...tlsLogins(o.certFile, o.keyFile),
       "passdb {",
       "  driver = passwd-file",
       `  args = scheme=PLAIN ${users}`,
@@ -82,4 +70,23 @@ export async function startDovecot(o: DovecotOptions): Promise<Daemon> {
   return startDaemon("dovecot", [tool("dovecot") ?? "dovecot", "-F", "-c", conf], () =>
     greets(o.port, /^\* OK /),
   );
+}
+
+/** TLS required with this certificate, plain-text passwords only inside it, and no delay after a wrong one. */
+export function tlsLogins(certFile: string, keyFile: string): string[] {
+  return [
+    "ssl = required",
+    `ssl_cert = <${certFile}`,
+    `ssl_key = <${keyFile}`,
+    "disable_plaintext_auth = yes",
+    "auth_mechanisms = plain login",
+    // A wrong password is answered at once (default 2 s): the suites try one on purpose.
+    "auth_failure_delay = 0",
+    // ...and the next login from the same address is not slowed down for it (anvil's auth penalty, off as documented).
+    "service anvil {",
+    "  unix_listener anvil-auth-penalty {",
+    "    mode = 0",
+    "  }",
+    "}",
+  ];
 }

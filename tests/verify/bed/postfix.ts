@@ -25,7 +25,8 @@ export interface PostfixOptions {
   readonly keyFile: string;
 }
 
-const SERVICES = [
+/** The services every instance needs (Debian's master.cf, without chroot), but the SMTP client. */
+export const SERVICES = [
   "pickup unix n - n 60 1 pickup",
   "cleanup unix n - n - 0 cleanup",
   "qmgr unix n - n 300 1 qmgr",
